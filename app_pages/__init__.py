@@ -1,0 +1,1 @@
+"""Streamlit pages of the safety-regulation knowledge base, plus their shared pure helpers."""

@@ -1,0 +1,54 @@
+"""问答 page: chat with the knowledge base; answers first, then their cited passages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.answers import show_answer, show_exchange
+from app_pages.common import get_kb, markdown_text
+from kb.records import Answer
+
+EXAMPLES = (
+    "谁负责推进城区铁路平交道口立交化改造?",
+    "企业落实主体责任要做到哪几个到位?",
+    "发生事故后多长时间内上报?",
+)
+HISTORY = "qa_history"
+PENDING = "qa_pending"
+
+
+def _ask(question: str) -> None:
+    st.session_state[PENDING] = question
+
+
+def _clear() -> None:
+    st.session_state[HISTORY] = []
+
+
+def show_welcome() -> None:
+    """What the page is for, with example questions as buttons."""
+    st.markdown("根据知识库中的安全生产法规、规章和实施方案回答问题，并给出条文出处。"
+                "可以试试下面的问题：")
+    for i, question in enumerate(EXAMPLES):
+        st.button(question, key=f"qa_example_{i}", on_click=_ask, args=(question,))
+
+
+st.title("安全生产法规问答")
+history: list[Answer] = st.session_state.setdefault(HISTORY, [])
+typed = st.chat_input("请输入问题，例如：发生事故后多长时间内上报？")
+question = typed or st.session_state.pop(PENDING, None)
+
+if not history and not question:
+    show_welcome()
+for past in history:
+    show_exchange(past)
+if question and question.strip():
+    with st.chat_message("user"):
+        st.markdown(markdown_text(question))
+    with st.chat_message("assistant"):
+        with st.spinner("正在检索知识库…"):
+            answer = get_kb().answer(question.strip())
+        show_answer(answer)
+    history.append(answer)
+if history:
+    st.sidebar.button("清空对话", on_click=_clear, icon=":material/delete_sweep:")

@@ -1,0 +1,251 @@
+"""Structure-aware chunking: split cleaned text along the document's own hierarchy."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.records import Chunk
+
+# Heading kinds in rank order: a heading closes every open heading of equal or lower rank.
+# Laws use 编/章/节/条; plans and schemes use 一、/(一)/1./(1).
+_CN_NUM = "一二三四五六七八九十百零〇两"
+HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("part", re.compile(rf"^第[{_CN_NUM}\d]+编(\s|$)")),
+    ("chapter", re.compile(rf"^第[{_CN_NUM}\d]+章(\s|$)")),
+    ("section", re.compile(rf"^第[{_CN_NUM}\d]+节(\s|$)")),
+    ("article", re.compile(rf"^第[{_CN_NUM}\d]+条(之[{_CN_NUM}]+)?(\s|$)")),
+    ("cn_item", re.compile(rf"^[{_CN_NUM}]+、")),
+    ("cn_paren", re.compile(rf"^[(（][{_CN_NUM}]+[)）]")),
+    ("num_item", re.compile(r"^\d{1,3}[.．、](?!\d)")),
+    ("num_paren", re.compile(r"^[(（]\d{1,3}[)）]")),
+]
+RANK = {kind: i for i, (kind, _) in enumerate(HEADING_PATTERNS)}
+# Inside an article, enumerations such as (一)…(七) are the article's items, not headings.
+_ITEM_KINDS_IN_ARTICLE = {"cn_item", "cn_paren", "num_item", "num_paren"}
+# A heading line longer than this that has no sentence break is body text, not a heading.
+_MAX_LABEL = 40
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+_SOFT_BREAK = re.compile(r"(?<=[，、,：:])")
+# How far a chunk may exceed max_chars: by headings carried into it, or by the 责任单位 line
+# kept with its task.
+OVERFLOW = 200
+_DUTY_LINE = re.compile(r"^\s*[(（]?(牵头|主要|配合)?责任单位[)）]?\s*[:：]")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of lines under one heading.
+
+    Attributes:
+        path: labels of the open headings, outermost first.
+        lines: the heading line itself (if any) and the body lines up to the next heading.
+        kind: the heading kind of the last label ("" for text before any heading).
+    """
+
+    path: tuple[str, ...]
+    lines: tuple[str, ...]
+    kind: str = ""
+
+
+def heading_kind(line: str) -> str:
+    """Return the heading kind of a line, or "" if it is body text.
+
+    Args:
+        line: one line of cleaned text.
+    """
+    s = line.strip().lstrip("#").strip()
+    for kind, pattern in HEADING_PATTERNS:
+        if pattern.match(s):
+            return kind
+    return ""
+
+
+def heading_label(line: str, kind: str) -> str:
+    """Short label for a heading line: the number plus its title, without the body.
+
+    "第二十一条 生产经营单位…" → "第二十一条"; "1.科学制定规划。坚持…" → "1.科学制定规划".
+    """
+    s = line.strip().lstrip("#").strip()
+    if kind == "article":
+        return s.split()[0] if s.split() else s
+    if kind in ("part", "chapter", "section"):
+        return re.sub(r"\s+", " ", s)[:_MAX_LABEL]
+    head = re.split(r"[。；;：:]", s, maxsplit=1)[0]
+    return head[:_MAX_LABEL]
+
+
+def _is_heading(line: str, kind: str, stack: list[tuple[str, str]]) -> bool:
+    if not kind:
+        return False
+    if kind in _ITEM_KINDS_IN_ARTICLE and any(k == "article" for k, _ in stack):
+        return False
+    s = line.strip()
+    # A long numbered line with no sentence end in its first part is a list item in prose
+    # only when the label would be absurdly long; keep the rule simple and permissive.
+    return not (kind in _ITEM_KINDS_IN_ARTICLE and len(heading_label(s, kind)) >= _MAX_LABEL
+                and len(s) > 200 and "。" not in s[:_MAX_LABEL])
+
+
+def parse_blocks(text: str) -> list[Block]:
+    """Split cleaned text into blocks, one per heading, each with its section path.
+
+    Args:
+        text: cleaned document text, one paragraph or heading per line.
+
+    Returns:
+        Blocks in document order; joining their lines gives back every non-blank line.
+    """
+    blocks: list[Block] = []
+    stack: list[tuple[str, str]] = []  # (kind, label)
+    current: list[str] = []
+    current_kind = ""
+
+    def flush() -> None:
+        if current:
+            blocks.append(Block(tuple(label for _, label in stack), tuple(current), current_kind))
+
+    toc_first = ""  # first entry of a table of contents (目录) while inside it
+    in_toc = False
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        kind = heading_kind(line)
+        # A table of contents lists the headings once before the body repeats them: its
+        # lines stay body text until the first listed heading comes round again.
+        if line.strip().replace(" ", "").replace("\u3000", "") == "目录":
+            in_toc, toc_first = True, ""
+        elif in_toc and kind:
+            if not toc_first:
+                toc_first = line.strip()
+            elif _same_heading(line, toc_first):
+                in_toc = False
+            kind = "" if in_toc else kind
+        if _is_heading(line, kind, stack):
+            flush()
+            current = []
+            rank = RANK[kind]
+            while stack and RANK[stack[-1][0]] >= rank:
+                stack.pop()
+            stack.append((kind, heading_label(line, kind)))
+            current_kind = kind
+        current.append(line.strip())
+    flush()
+    return blocks
+
+
+def _same_heading(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
+
+
+def split_long(paragraph: str, max_chars: int) -> list[str]:
+    """Split one paragraph into pieces of at most max_chars, at sentence ends where possible.
+
+    Args:
+        paragraph: text without line breaks.
+        max_chars: upper bound for every piece (at least 1).
+
+    Returns:
+        Pieces whose concatenation is the paragraph.
+    """
+    if len(paragraph) <= max_chars:
+        return [paragraph]
+    pieces: list[str] = []
+    for sentence in _pack(_SENTENCE_END.split(paragraph), max_chars, ""):
+        if len(sentence) <= max_chars:
+            pieces.append(sentence)
+            continue
+        for clause in _pack(_SOFT_BREAK.split(sentence), max_chars, ""):
+            pieces.extend(clause[i:i + max_chars] for i in range(0, len(clause), max_chars))
+    return [p for p in pieces if p]
+
+
+def _pack(parts: list[str], max_chars: int, sep: str) -> list[str]:
+    """Greedily join consecutive parts with sep while the result stays within max_chars."""
+    out: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        if out and len(out[-1]) + len(sep) + len(part) <= max_chars:
+            out[-1] = out[-1] + sep + part
+        else:
+            out.append(part)
+    return out
+
+
+def _block_pieces(block: Block, max_chars: int) -> list[str]:
+    """Pieces of one block: whole when it fits, else paragraphs packed up to max_chars."""
+    whole = "\n".join(block.lines)
+    if len(whole) <= max_chars:
+        return [whole]
+    paragraphs: list[str] = []
+    for line in block.lines:
+        paragraphs.extend(split_long(line, max_chars))
+    pieces = _pack(paragraphs, max_chars, "\n")
+    # A heading line that could not be packed with its body goes with the first piece.
+    if len(pieces) > 1 and len(pieces[0]) <= _MAX_LABEL and block.kind:
+        pieces[:2] = [pieces[0] + "\n" + pieces[1]]
+    # Keep a trailing 责任单位 line with the task text it belongs to.
+    if (len(pieces) > 1 and _DUTY_LINE.match(pieces[-1]) and "\n" not in pieces[-1]
+            and len(pieces[-1]) < OVERFLOW):
+        tail = pieces.pop()
+        pieces[-1] = pieces[-1] + "\n" + tail
+    return pieces
+
+
+def chunk_blocks(blocks: list[Block], max_chars: int = 500) -> list[Chunk]:
+    """Turn blocks into chunks within a size bound.
+
+    An article stays whole with its items when it fits; a task stays with the 责任单位
+    line that follows it; a block holding only a heading is carried into the next block
+    so that no chunk is a bare title; long blocks split at sentence ends.
+
+    Args:
+        blocks: output of parse_blocks.
+        max_chars: size bound; a chunk may exceed it, by less than 2·OVERFLOW, only by a
+            carried heading or a task's trailing 责任单位 line.
+
+    Returns:
+        Chunks in document order with ordinals and section paths.
+    """
+    chunks: list[Chunk] = []
+    carry: list[str] = []  # heading-only lines waiting for their first body
+    for block in blocks:
+        if len(block.lines) == 1 and block.kind and _is_bare_heading(block):
+            carry.append(block.lines[0])
+            continue
+        pieces = _block_pieces(block, max_chars)
+        if carry:
+            heading = "\n".join(carry)
+            if len(heading) < OVERFLOW:
+                pieces[0] = heading + "\n" + pieces[0]
+            else:  # a long run of bare headings (e.g. an unmarked contents list)
+                pieces = [heading[i:i + max_chars] for i in range(0, len(heading), max_chars)] \
+                    + pieces
+            carry = []
+        for piece in pieces:
+            chunks.append(Chunk(text=piece, section_path=block.path, ordinal=len(chunks)))
+    if carry:
+        heading = "\n".join(carry)
+        for i in range(0, len(heading), max_chars):
+            chunks.append(Chunk(text=heading[i:i + max_chars], section_path=blocks[-1].path,
+                                ordinal=len(chunks)))
+    return chunks
+
+
+def _is_bare_heading(block: Block) -> bool:
+    """True when the block's only line is its heading with no body after the label."""
+    line = block.lines[0]
+    if block.kind == "article":
+        return False
+    return len(line) <= _MAX_LABEL and not re.search(r"[。；;]", line.rstrip("。"))
+
+
+def chunk_text(text: str, max_chars: int = 500) -> list[Chunk]:
+    """Parse and chunk cleaned text in one call.
+
+    Args:
+        text: cleaned document text.
+        max_chars: size bound for chunks.
+    """
+    return chunk_blocks(parse_blocks(text), max_chars=max_chars)

@@ -1,0 +1,467 @@
+"""Pure text clean-up: web-page chrome, broken PDF text, normalisation for matching."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ingest.records import RawText
+
+# ---------------------------------------------------------------------------
+# Shared character classes
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_FULLWIDTH_ALNUM = {
+    **{0xFF10 + i: ord("0") + i for i in range(10)},
+    **{0xFF21 + i: ord("A") + i for i in range(26)},
+    **{0xFF41 + i: ord("a") + i for i in range(26)},
+}
+
+
+def _is_wide(c: str) -> bool:
+    """CJK ideographs, CJK punctuation, fullwidth forms: text that takes no spaces."""
+    o = ord(c)
+    return (0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFE30 <= o <= 0xFE4F
+            or 0xFF00 <= o <= 0xFFEF or 0x20000 <= o <= 0x3FFFF
+            or c in "—…‘’“”·")
+
+
+def normalize_for_match(text: str) -> str:
+    """NFKC-normalise and remove all whitespace (and zero-width characters).
+
+    Used to compare or look up text whatever its width, spacing or line breaks; the
+    original text is kept for display.
+
+    Args:
+        text: any text.
+
+    Returns:
+        The normalised text.
+    """
+    text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH))
+    return re.sub(r"\s+", "", text)
+
+
+def clean_text(raw: RawText) -> str:
+    """Clean extracted text for storage and display, according to its format.
+
+    PDF text is repaired with fix_pdf_text; other formats lose web-page chrome
+    (harmless for Markdown and DOCX). Then: line endings normalised, zero-width
+    characters removed, each line stripped (leading indentation, ASCII or full-width,
+    carries no meaning once paragraphs are lines), runs of blank lines collapsed to one.
+
+    Args:
+        raw: text from ingest.loaders.read_file.
+
+    Returns:
+        The cleaned text, without leading or trailing blank lines.
+    """
+    text = normalize_newlines(raw.text).translate(_ZERO_WIDTH)
+    if raw.fmt == "pdf":
+        text = fix_pdf_text(text)
+    else:
+        text = strip_web_chrome(text.replace("\f", "\n"))
+    lines = [line.strip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n")
+
+
+def normalize_newlines(text: str) -> str:
+    """Turn CRLF, CR and Unicode line/paragraph separators into "\\n" (form feeds kept)."""
+    return re.sub(r"\r\n?|[\u2028\u2029\x85\v]", "\n", text)
+
+
+# ---------------------------------------------------------------------------
+# Web chrome
+
+# Whole lines that are navigation, toolbars or footers on government sites. A line is
+# dropped only if ALL of it is made of such words (see _is_chrome_line).
+_CHROME_WORDS = frozenset("""
+首页 网站首页 返回首页 回到首页 信息公开大厅 政务公开 政府信息公开 查看目录信息 目录信息
+移动版 手机版 电脑版 无障碍 无障碍浏览 长者模式 关怀版 适老化 繁體 繁体 简体 English
+登录 注册 搜索 高级搜索 站内搜索 打印 打印本页 打印此页 打印正文 关闭 关闭窗口 关闭本页
+收藏 加入收藏 设为首页 分享 分享到 返回顶部 顶部 TOP 网站地图 站点地图 联系我们 相关链接
+友情链接 字号 字体 大 中 小 默认 纠错 我要纠错 扫一扫 微信 微博 二维码 主站 办事服务
+互动交流 政民互动 新闻中心 数据开放 专题专栏 公众参与 返回 上一页 下一页 视力保护色 >> > » ->
+""".split())
+# Lines starting like this are page chrome wherever they are (the rest of the line is
+# a breadcrumb, a counter, a site owner...).
+_CHROME_PREFIX = re.compile(
+    r"(?:当前位置|您现在的位置|您的位置|您当前的位置|所在位置|当前所在位置)\s*[:：]"
+    r"|(?:首页|网站首页)\s*(?:>|->|》|»|/|＞)"
+    r"|(?:字号|【?字体|浏览次数|阅读次数|访问次数|点击数|点击量|分享到|责任编辑|上一篇|下一篇)\s*[:：]"
+    r"|(?:政府)?网站标识码|\S{0,12}ICP\s*备|\S{0,12}公网安备|版权所有|Copyright|©"
+    r"|(?:技术支持|网站维护|运行维护|维护单位)\s*[:：]"
+    r"|(?:扫一扫|手机扫描|用手机扫描|微信扫一扫)"
+    r"|(?:建议|推荐)(?:使用|采用).{0,40}(?:浏览器|分辨率)",
+    re.IGNORECASE,
+)
+# More footer lines, dropped only at the very end of the text: in the body, a line
+# like "主办：区应急管理局" belongs to an event notice.
+_FOOTER_TAIL = re.compile(
+    r"(?:主办|承办|协办|联办|主管|主办单位|承办单位|协办单位|主管单位)\s*[:：]"
+    r"|(?:网站地址|网站声明|隐私声明|联系我们|网站地图|地址)\s*[:：]?"
+    r"|.{0,40}(?:邮编|邮政编码)\s*[:：]\s*\d{6}"
+)
+_LOGO = re.compile(r".{0,12}logo", re.IGNORECASE)
+# Keys of the metadata table that government "信息公开" pages put above a document.
+_TABLE_KEYS = re.compile(
+    r"(?:索引号|信息名称|生成日期|公开日期|成文日期|发布日期|发布机构|发文机关|发文机构|关键词|主题词"
+    r"|公开类型|公开方式|公开范围|公开时限|公开形式|文号|发文字号|载体类型|记录形式|内容概述|信息有效性|有效性"
+    r"|所属目录|主题分类|体裁分类|组配分类|服务对象|信息分类|公文种类|备注|附件|公开责任部门|责任部门)"
+    r"(?:\s|[:：]|$)"
+)
+# Keys that only such a table has (附件, 备注, 关键词 also start body lines).
+_TABLE_CORE = re.compile(
+    r"(?:索引号|信息名称|生成日期|公开日期|成文日期|发布机构|发文机关|发文机构|公开类型|公开方式|公开范围"
+    r"|公开形式|文号|发文字号|载体类型|记录形式|信息有效性|所属目录|主题分类|体裁分类|公开责任部门)"
+)
+_MAX_CHROME_LINE = 120  # chrome lines are short; long lines are body text
+_MAX_TABLE_LINE = 200  # a metadata row can carry a long document title
+_TABLE_GAP = 2  # at most this many other lines between rows of one metadata table
+_TABLE_MIN_ROWS = 3
+_TABLE_MIN_CORE = 2
+
+
+def _is_chrome_line(line: str) -> bool:
+    """Whether one stripped, non-empty line is navigation, toolbar or footer chrome."""
+    if len(line) > _MAX_CHROME_LINE:
+        return False
+    if _CHROME_PREFIX.match(line) or _LOGO.fullmatch(line):
+        return True
+    tokens = [t.strip("【】[]()（）|｜·•") for t in re.split(r"[\s|｜/]+", line)]
+    tokens = [t for t in tokens if t]
+    return bool(tokens) and all(t in _CHROME_WORDS for t in tokens)
+
+
+def strip_web_chrome(text: str) -> str:
+    """Drop the chrome that pages scraped from government sites carry.
+
+    Removed: whole lines of navigation/toolbar words (首页, 信息公开大厅, 打印本页, 关闭窗口, ...),
+    breadcrumbs (当前位置:首页->...), logos, footer lines (网站标识码, ICP备, 公网安备, 版权所有,
+    ...), the footer block ending the text (主办:, 承办:, 地址, ... — only at the end, since
+    "主办：…" can be body text), and the "信息公开" metadata table (索引号, 信息名称, 文号, ...
+    — only where rows stand together, so a body line like "附件：..." stays). Body text is
+    safe: patterns match whole short lines or line starts, never words mid-sentence.
+
+    Kept on purpose: 发布时间/来源 lines, which tell the reader (and extract_metadata) when
+    and where the document was published.
+
+    Args:
+        text: text with "\\n" line breaks.
+
+    Returns:
+        The text without chrome lines; other lines are unchanged, and runs of blank lines
+        left behind are reduced to one. Idempotent.
+    """
+    lines = text.split("\n")
+    keep = [not _is_chrome_line(line.strip()) for line in lines]
+    for i in _metadata_table_rows(lines, keep):
+        keep[i] = False
+    for i in reversed(range(len(lines))):  # the footer block at the end
+        stripped = lines[i].strip()
+        if keep[i] and stripped and not (len(stripped) <= _MAX_CHROME_LINE
+                                         and _FOOTER_TAIL.match(stripped)):
+            break
+        keep[i] = False
+    out: list[str] = []
+    for line, kept in zip(lines, keep, strict=True):
+        if not kept:
+            continue
+        if not line.strip() and out and not out[-1].strip():
+            continue  # a blank line already ends the previous paragraph
+        out.append(line)
+    while out and not out[0].strip():
+        out.pop(0)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out)
+
+
+def _metadata_table_rows(lines: list[str], keep: list[bool]) -> list[int]:
+    """Indexes of the rows of metadata tables.
+
+    A table is >= 3 key rows (索引号 …, 文号 …) with at most 2 other lines between them,
+    >= 2 of them with keys only such tables have. A line ending in 。 is a sentence.
+    """
+    clusters: list[list[int]] = []
+    gap = _TABLE_GAP + 1
+    for i, line in enumerate(lines):
+        if not keep[i] or not line.strip():
+            continue  # dropped or blank lines neither extend nor break a table
+        if _is_table_row(line.strip()):
+            if gap > _TABLE_GAP:
+                clusters.append([])
+            clusters[-1].append(i)
+            gap = 0
+        else:
+            gap += 1
+    return [i for rows in clusters
+            if len(rows) >= _TABLE_MIN_ROWS
+            and sum(1 for j in rows if _TABLE_CORE.match(lines[j].strip())) >= _TABLE_MIN_CORE
+            for i in rows]
+
+
+def _is_table_row(line: str) -> bool:
+    return (len(line) <= _MAX_TABLE_LINE and not line.endswith("。")
+            and _TABLE_KEYS.match(line) is not None)
+
+
+# ---------------------------------------------------------------------------
+# PDF text
+
+_CN_NUM = "〇零一二三四五六七八九十百千两"
+# Heading labels: 第X编/章/节/条 at the start of a (whitespace-free) line.
+_LABEL = re.compile(rf"第[{_CN_NUM}\d]{{1,8}}[编章节条]")
+# Enumerated items, matched on the whitespace-free start of a unit.
+_ITEM = re.compile(
+    rf"[{_CN_NUM}]{{1,4}}、"
+    rf"|[（(][{_CN_NUM}]{{1,4}}[）)]"
+    r"|\d{1,2}[.．、](?!\d)"
+    r"|[（(]\d{1,2}[）)]"
+)
+# The adoption history of a law: （2002年6月29日第九届全国人民代表大会常务委员会…通过…）
+_HISTORY = re.compile(r"[（(]\d{4}年\d{1,2}月\d{1,2}日")
+_TOC = re.compile(r"目录(?=第)")
+# A reference rather than a heading: 第九十条规定的…, 第十条、第十一条…
+_REFERENCE_AFTER = "、，,。；;的规之中第款项和或及至"
+_CLOSED_END = "。：:；;！!？?"
+_PAGE_NUMBER = re.compile(
+    r"[-—–－_~·\s]*\d{1,4}[-—–－_~·\s]*"  # 12, - 12 -, — 12 —
+    r"|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d{1,4}\s*页)?"  # 第 3 页 共 16 页
+    r"|\d{1,4}\s*/\s*\d{1,4}"  # 3/16
+    r"|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?",
+    re.IGNORECASE,
+)
+_MAX_HEADING = 40  # a short line without sentence punctuation is a heading or title
+_EDGE_LINES = 10  # how deep into a page a running header/footer can reach
+_NEVER_FURNITURE = re.compile(r"[，。、；：？！）」』”,.;:?!)]+")
+
+
+def fix_pdf_text(text: str) -> str:
+    """Repair text extracted from a typeset PDF so that it reads like the source.
+
+    - Running headers/footers and page numbers are dropped. With pages separated by
+      "\\f" (as read_file gives), a line is furniture when the same line (digits ignored)
+      sits at the same place at the top or bottom of many pages; a bare number at a page
+      edge goes when the next or previous page has the next or previous number there.
+      Decorated numbers like "— 12 —" or "第3页 共16页" go anywhere.
+    - Lines broken mid-sentence are joined; punctuation alone on a line goes back to
+      the line before; spaces between Chinese characters and punctuation are removed.
+    - A new line starts at each structural unit: 第X编/章/节/条 headings, items 一、
+      （一） (一) 1. 1． （1）, the adoption history （2002年…）, 目录.
+    - Full-width digits and Latin letters become ASCII, as in the published texts.
+
+    Paragraph breaks inside an article cannot be recovered (the text layer has none),
+    so such paragraphs run together on one line.
+
+    Args:
+        text: PDF text, pages separated by "\\f".
+
+    Returns:
+        The repaired text, one structural unit per line.
+    """
+    text = normalize_newlines(text).translate(_FULLWIDTH_ALNUM)
+    pages = [page.split("\n") for page in text.split("\f")]
+    lines = [line for page in _drop_page_furniture(pages) for line in page]
+    units = _join_units(lines)
+    return "\n".join(_squeeze(u) for u in units)
+
+
+def _compact(line: str) -> str:
+    """The line without any whitespace (structure is matched on this)."""
+    return re.sub(r"\s+", "", line)
+
+
+def _furniture_key(line: str) -> str:
+    return re.sub(r"\d+", "0", normalize_for_match(line))
+
+
+def _drop_page_furniture(pages: list[list[str]]) -> list[list[str]]:
+    """Remove running headers/footers and page numbers from each page's lines."""
+    pages = [_fold_blank_lines(page) for page in pages]
+    pages = [[ln for ln in page if not _is_decorated_page_number(ln)] for page in pages]
+    if len(pages) < 2:
+        return pages
+    threshold = max(2, math.ceil(0.4 * len(pages)))
+    tops = _repeated_at_edge(pages, threshold, from_end=False)
+    bottoms = _repeated_at_edge(pages, threshold, from_end=True)
+    cleaned = []
+    for page in pages:
+        start, end = 0, len(page)
+        while start < end and tops.get(start) == _furniture_key(page[start]):
+            start += 1
+        while end > start and bottoms.get(len(page) - end) == _furniture_key(page[end - 1]):
+            end -= 1
+        cleaned.append(page[start:end])
+    for edge in (0, -1):
+        for i in _numbered_pages(cleaned, edge):
+            del cleaned[i][edge]
+    return cleaned
+
+
+def _numbered_pages(pages: list[list[str]], edge: int) -> list[int]:
+    """Pages whose first (edge 0) or last (-1) line is a bare page number.
+
+    A lone number counts only if a neighbouring page has the next or previous number at
+    the same edge: a year like 2002 that ends a page is text.
+    """
+    numbers = [int(p[edge]) if p and p[edge].strip().isdecimal() and len(p[edge].strip()) <= 4
+               and p[edge].strip().isascii() else None for p in pages]
+    found = []
+    for i, n in enumerate(numbers):
+        before = numbers[i - 1] if i > 0 else None
+        after = numbers[i + 1] if i + 1 < len(numbers) else None
+        if n is not None and (before == n - 1 or after == n + 1):
+            found.append(i)
+    return found
+
+
+def _fold_blank_lines(lines: list[str]) -> list[str]:
+    """Drop whitespace-only lines, marking the next line with a leading space instead.
+
+    In PDF text a whitespace-only line stands for a visible space (after 第一条, inside
+    总　则), which joining must keep; the mark keeps page edges free of blank lines.
+    """
+    out: list[str] = []
+    gap = False
+    for line in lines:
+        if not line.strip():
+            gap = True
+            continue
+        out.append(" " + line if gap and not line[:1].isspace() else line)
+        gap = False
+    return out
+
+
+def _repeated_at_edge(pages: list[list[str]], threshold: int, from_end: bool) -> dict[int, str]:
+    """For each depth from a page edge, the line key found there on >= threshold pages."""
+    found: dict[int, str] = {}
+    for depth in range(_EDGE_LINES):
+        counts: dict[str, int] = {}
+        for page in pages:
+            if depth < len(page):
+                key = _furniture_key(page[-1 - depth] if from_end else page[depth])
+                counts[key] = counts.get(key, 0) + 1
+        best = max(counts.items(), key=lambda kv: kv[1], default=("", 0))
+        if best[1] < threshold or not best[0] or _NEVER_FURNITURE.fullmatch(best[0]):
+            break  # furniture is contiguous from the edge
+        found[depth] = best[0]
+    return found
+
+
+def _is_decorated_page_number(line: str) -> bool:
+    stripped = line.strip()
+    return bool(_PAGE_NUMBER.fullmatch(stripped)) and not stripped.isdigit()
+
+
+@dataclass
+class _Unit:
+    """A logical line being assembled from physical lines (parts joined once, at the end)."""
+
+    parts: list[str]
+    heading: bool  # a title, 目录, 第X章 or adoption history line
+    length: int = 0
+    has_comma: bool = False  # sentence punctuation seen: not a short heading
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += len(text)
+        self.has_comma = self.has_comma or re.search(r"[，。；：,;:]", text) is not None
+
+    @property
+    def last(self) -> str:
+        return self.parts[-1][-1]
+
+    @property
+    def closed(self) -> bool:
+        """Whether a new unit may start after this one."""
+        return (self.last in _CLOSED_END or self.heading
+                or (self.length <= _MAX_HEADING and not self.has_comma))
+
+
+def _join_units(lines: list[str]) -> list[str]:
+    """Join physical lines into logical lines, one per structural unit."""
+    units: list[_Unit] = []
+    compact = [_compact(ln) for ln in lines]
+    for i, line in enumerate(lines):
+        if not compact[i]:
+            continue
+        text = line.strip()
+        kind = _unit_kind(lines, compact, i, units[-1] if units else None)
+        if kind or not units:
+            units.append(_Unit([], heading=kind in ("heading", "history") or not units))
+        else:
+            unit = units[-1]
+            unit.add(_separator(unit.last, text[0], gap=line[:1].isspace()))
+            if unit.heading and text[-1] in _CLOSED_END:
+                unit.heading = False
+        units[-1].add(text)
+    return ["".join(u.parts) for u in units]
+
+
+def _unit_kind(lines: list[str], compact: list[str], i: int, prev: _Unit | None) -> str:
+    """'heading', 'article', 'item', 'history' if line i starts a unit, else ''."""
+    head = "".join(compact[i:i + 8])[:40]  # the unit may be split over several lines
+    closed = prev is None or prev.closed
+    label = _LABEL.match(compact[i])
+    if label:
+        rest = head[label.end():]
+        if rest[:1] and rest[0] in _REFERENCE_AFTER:
+            return ""
+        is_article = label.group()[-1] == "条"
+        if closed or (not is_article and _label_alone(lines[i], label.end())):
+            return "article" if is_article else "heading"
+        return ""
+    if _TOC.match(head) and closed:
+        return "heading"
+    if _HISTORY.match(head) and closed:
+        return "history"
+    if _ITEM.match(head) and closed:
+        return "item"
+    return ""
+
+
+def _label_alone(line: str, label_len: int) -> bool:
+    """Whether the label (label_len non-space characters) is followed by space or line end."""
+    seen = 0
+    for pos, c in enumerate(line.lstrip()):
+        if not c.isspace():
+            seen += 1
+            if seen == label_len:
+                after = line.lstrip()[pos + 1:pos + 2]
+                return not after or after.isspace()
+    return True
+
+
+def _separator(before: str, after: str, gap: bool) -> str:
+    """How to join two lines: no space within CJK text, one space between words or at a gap."""
+    if gap:
+        return " "
+    return "" if _is_wide(before) or _is_wide(after) else " "
+
+
+def _squeeze(unit: str) -> str:
+    """Remove spaces next to CJK characters/punctuation; keep one after a heading label."""
+    label = _LABEL.match(_compact(unit))
+    head = ""
+    if label:
+        # Split off the label as it appears in the unit (it may contain spaces).
+        seen = 0
+        for pos, c in enumerate(unit):
+            seen += not c.isspace()
+            if seen == label.end():
+                head, unit = re.sub(r"\s+", "", unit[:pos + 1]), unit[pos + 1:]
+                break
+        sep = " " if unit[:1].isspace() else ""
+        head += sep
+    body = re.sub(r"\s+", " ", unit.strip())
+    body = re.sub(r"(?<=\S) (?=\S)", lambda m: _space_or_not(body, m.start()), body)
+    return (head + body).rstrip()
+
+
+def _space_or_not(text: str, pos: int) -> str:
+    return "" if _is_wide(text[pos - 1]) or _is_wide(text[pos + 1]) else " "

@@ -1,0 +1,343 @@
+"""Read supported files (txt, md, html, pdf, docx) into RawText, or fail with IngestError."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import docx
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
+from docx.table import Table
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError
+
+from ingest.records import IngestError, RawText
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
+
+# Page separator in the text of a PDF: clean.fix_pdf_text uses it to find running
+# headers and footers, which repeat at the edges of pages.
+PAGE_BREAK = "\f"
+
+# Tags whose content is never document text. Not <form>: ASP.NET pages wrap the whole
+# body in one.
+_DROP_TAGS = ("script", "style", "noscript", "nav", "template", "iframe", "svg", "object", "head",
+              "button", "select")
+# Page banners and footers, except the header of an <article>/<main>, which holds its title.
+_PAGE_TAGS = ("header", "footer")
+# Tags that start and end a line of text.
+_BLOCK_TAGS = frozenset({
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "tbody",
+    "thead", "tfoot", "section", "article", "main", "aside", "blockquote", "pre", "dl", "dt",
+    "dd", "figure", "figcaption", "address", "caption", "center", "hr", "body", "html",
+})
+_CELL_TAGS = frozenset({"td", "th"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_SAMPLE_CHARS = 200_000  # how much of a text file the junk check looks at
+_CHUNK = 1 << 20
+
+
+def read_file(path: Path) -> RawText:
+    """Read one file into text, dispatching on its suffix.
+
+    Args:
+        path: a .txt, .md, .html/.htm, .pdf or .docx file.
+
+    Returns:
+        The extracted text, its format ("txt", "md", "html", "pdf", "docx") and, for
+        text formats, the encoding detected. PDF pages are separated by "\\f".
+
+    Raises:
+        IngestError: unsupported suffix, unreadable or empty file, binary content under a
+            text suffix, encrypted / corrupt PDF, PDF without a text layer, broken DOCX.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise IngestError(path, f"unsupported file type {suffix or '(no suffix)'!r}")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise IngestError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    if size == 0:
+        raise IngestError(path, "empty file")
+    if suffix == ".pdf":
+        raw = _read_pdf(path)
+    elif suffix == ".docx":
+        raw = _read_docx(path)
+    elif suffix in (".html", ".htm"):
+        raw = _read_html(path, _read_bytes(path))
+    else:
+        text, encoding = _read_text_file(path)
+        raw = RawText(text, "md" if suffix == ".md" else "txt", encoding)
+    if not re.search(r"\S", raw.text):  # not .strip(): that would copy a large text
+        raise IngestError(path, "no text in file")
+    return raw
+
+
+def iter_files(paths: Iterable[Path | str]) -> Iterator[tuple[Path, Path]]:
+    """Expand files and folders into the files to ingest.
+
+    Folders are walked recursively: a folder's files in sorted order, then its subfolders
+    in sorted order. Hidden files and folders (name starting with ".") and files with
+    unsupported suffixes are skipped. A file named
+    explicitly is always yielded, so that read_file can report why it is unsupported.
+
+    Args:
+        paths: files and/or folders.
+
+    Yields:
+        (file, root) pairs: root is the folder given, or the parent of a file given, so
+        ``file.relative_to(root)`` names the file relative to what was ingested.
+
+    Raises:
+        IngestError: a path does not exist.
+    """
+    for given in paths:
+        given = Path(given)
+        if given.is_file():
+            yield given, given.parent
+        elif given.is_dir():
+            yield from ((f, given) for f in _walk(given))
+        else:
+            raise IngestError(given, "no such file or directory")
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Supported, non-hidden files under root: each folder's files, then its subfolders."""
+    for folder, dirs, files in os.walk(root):
+        # Sort and prune in place so os.walk visits folders in order and skips hidden ones.
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            # A folder's README describes the collection; it is not one of its documents.
+            if name.startswith(".") or Path(name).stem.upper() == "README":
+                continue
+            if Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+                yield Path(folder) / name
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise IngestError(path, f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def decode_text(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
+    """Decode the bytes of a text file: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030.
+
+    Args:
+        data: the file's bytes.
+        path: used in error messages only.
+
+    Returns:
+        (text, encoding name). A leading BOM is removed.
+
+    Raises:
+        IngestError: the bytes look binary (NUL bytes, control characters, junk).
+    """
+    def chunks() -> Iterator[bytes]:
+        return (data[i:i + _CHUNK] for i in range(0, len(data), _CHUNK))
+
+    return _decode(chunks, data[:3], path)
+
+
+def _read_text_file(path: Path) -> tuple[str, str]:
+    """Decode a text file chunk by chunk.
+
+    Decoding a whole file at once briefly needs about four times its size (the decoder
+    over-allocates); chunks keep the peak near the size of the text itself, twice.
+    """
+
+    def chunks() -> Iterator[bytes]:
+        with path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                yield chunk
+
+    try:
+        with path.open("rb") as f:
+            head = f.read(3)
+        return _decode(chunks, head, path)
+    except OSError as exc:
+        raise IngestError(path, f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def _decode(chunks: Callable[[], Iterator[bytes]], head: bytes, path: Path | str
+            ) -> tuple[str, str]:
+    """Try each plausible encoding on a fresh stream of chunks; return the first that fits."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]  # the BOM says so; UTF-16 text is full of NUL bytes
+    else:
+        candidates = ["utf-8-sig", "gb18030"]
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)("strict")
+        parts: list[str] = []
+        try:
+            for chunk in chunks():
+                if encoding != "utf-16" and b"\x00" in chunk:
+                    raise IngestError(path, "binary content (NUL bytes) in a text file")
+                parts.append(decoder.decode(chunk))
+            parts.append(decoder.decode(b"", final=True))
+        except UnicodeDecodeError:
+            continue
+        text = "".join(parts)
+        del parts
+        if _looks_like_text(text, strict_scripts=encoding == "gb18030"):
+            if encoding == "utf-8-sig":
+                encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+            return text.removeprefix("\ufeff"), encoding
+    raise IngestError(path, "binary content or unknown encoding (not UTF-8, UTF-16 or GB18030)")
+
+
+def _looks_like_text(text: str, strict_scripts: bool) -> bool:
+    """Whether decoded text is plausibly text rather than binary decoded by luck.
+
+    GB18030 decodes most byte sequences, so text decoded with it must also be mostly in
+    the scripts a Chinese document uses. Only a sample is checked: files can be large.
+    """
+    if "\x00" in text:
+        return False
+    sample = text[:_SAMPLE_CHARS] + text[-_SAMPLE_CHARS:] if len(text) > 2 * _SAMPLE_CHARS else text
+    chars = [c for c in sample if not c.isspace()]
+    if not chars:
+        return True
+    bad = sum(1 for c in chars if unicodedata.category(c) in ("Cc", "Co", "Cn", "Cs"))
+    if bad > len(chars) * 0.01:
+        return False
+    if strict_scripts:
+        odd = sum(1 for c in chars if not _is_common_char(c))
+        return odd <= len(chars) * 0.05
+    return True
+
+
+def _is_common_char(c: str) -> bool:
+    """ASCII, Latin-1, general punctuation, CJK symbols/ideographs/compatibility, fullwidth."""
+    o = ord(c)
+    return (o < 0x100 or 0x2000 <= o <= 0x27FF or 0x3000 <= o <= 0x303F
+            or 0x4E00 <= o <= 0x9FFF or 0xFF00 <= o <= 0xFFEF or 0xF900 <= o <= 0xFAFF)
+
+
+def _read_html(path: Path, data: bytes) -> RawText:
+    text, encoding = _decode_html(data, path)
+    soup = BeautifulSoup(text, "html.parser")
+    return RawText(_html_text(soup), "html", encoding)
+
+
+def _decode_html(data: bytes, path: Path) -> tuple[str, str]:
+    """Use the charset the page declares if it decodes cleanly, else sniff like text files."""
+    match = _META_CHARSET.search(data[:4096])
+    if match and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        declared = match.group(1).decode("ascii").lower()
+        if declared in ("gb2312", "gbk"):
+            declared = "gb18030"  # superset; pages labelled gb2312 often use GBK characters
+        try:
+            text = data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+        else:
+            if _looks_like_text(text, strict_scripts=False):
+                return text, declared
+    return decode_text(data, path)
+
+
+class _Break(NavigableString):
+    """A line or cell boundary inserted around HTML block elements."""
+
+
+def _html_text(soup: BeautifulSoup) -> str:
+    """Visible text of a parsed page, one line per block element, no markup."""
+    skipped = (Comment, Declaration, Doctype, ProcessingInstruction)
+    hidden = [*soup.find_all(_DROP_TAGS), *soup.find_all(hidden=True),
+              *soup.find_all(style=_HIDDEN_STYLE),
+              *(t for t in soup.find_all(_PAGE_TAGS) if not t.find_parent(["article", "main"]))]
+    for tag in hidden:
+        if not tag.decomposed:  # it may sit inside a tag removed before it
+            tag.decompose()
+    for tag in soup.find_all([*_BLOCK_TAGS, "br"]):
+        tag.insert_before(_Break("\n"))
+        tag.insert_after(_Break("\n"))
+    for tag in soup.find_all(list(_CELL_TAGS)):
+        tag.insert_after(_Break(" "))
+    parts: list[str] = []
+    for node in soup.find_all(string=True):
+        if isinstance(node, _Break):
+            parts.append(str(node))
+        elif isinstance(node, skipped):
+            continue
+        elif node.find_parent("pre") is not None:
+            parts.append(str(node))
+        else:
+            # Browsers collapse whitespace in ordinary text: a newline in the source is
+            # not a line break. Non-breaking spaces are kept.
+            parts.append(re.sub(r"[ \t\r\n\f]+", " ", str(node)))
+    lines = (line.strip(" ") for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _read_pdf(path: Path) -> RawText:
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            # Many official PDFs are encrypted only to restrict printing: an empty user
+            # password opens them. Anything else needs a password we do not have.
+            try:
+                opened = reader.decrypt("")
+            except DependencyError as exc:
+                raise IngestError(path, f"encrypted PDF; cannot decrypt: {exc}") from exc
+            if not opened:
+                raise IngestError(path, "encrypted PDF (password required) / 加密的PDF，需要密码")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except IngestError:
+        raise
+    except FileNotDecryptedError as exc:
+        raise IngestError(path, "encrypted PDF (password required) / 加密的PDF，需要密码") from exc
+    except Exception as exc:  # pypdf raises many types on damaged files
+        raise IngestError(
+            path, f"corrupt or truncated PDF / PDF文件损坏: {type(exc).__name__}: {exc}"
+        ) from exc
+    if not pages:
+        raise IngestError(path, "PDF has no pages / PDF没有页面")
+    if not any(p.strip() for p in pages):
+        raise IngestError(
+            path, "PDF has no text layer (scanned image?) — needs OCR / 无文字层，需要OCR识别"
+        )
+    return RawText(PAGE_BREAK.join(pages), "pdf")
+
+
+def _read_docx(path: Path) -> RawText:
+    try:
+        document = docx.Document(str(path))
+        lines: list[str] = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                lines.extend(_table_rows(block))
+            else:
+                lines.append(block.text)
+    except Exception as exc:  # zipfile, lxml and python-docx errors on damaged files
+        raise IngestError(
+            path, f"not a readable .docx (corrupt, encrypted or old .doc?): {type(exc).__name__}"
+        ) from exc
+    return RawText("\n".join(lines), "docx")
+
+
+def _table_rows(table: Table) -> list[str]:
+    """One line per table row, cells separated by a space; merged cells appear once."""
+    rows = []
+    for row in table.rows:
+        cells: list[str] = []
+        seen = set()
+        for cell in row.cells:
+            # A horizontally merged cell is returned once per grid column it spans.
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            text = " ".join(cell.text.split())
+            if text:
+                cells.append(text)
+        rows.append(" ".join(cells))
+    return rows

@@ -1,0 +1,78 @@
+"""Chinese tokenisation for the lexical index: jieba words, character bigrams, or both."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+TOKENIZERS = ("jieba", "bigram", "jieba+bigram")
+DEFAULT_TOKENIZER = "jieba+bigram"
+
+# Question words and particles: frequent in questions, rare in regulations, so BM25 would
+# otherwise give them a high weight and reward passages that merely contain them.
+STOPWORDS = frozenset(
+    "的 了 和 与 及 或 是 在 由 对 为 把 被 将 等 中 之 其 该 这 那 有 哪 哪些 哪个 哪几个 哪几 什么 "
+    "怎么 怎样 如何 多少 多长 几 几个 谁 吗 呢 吧 啊 要 需要 应 应该 可以 能 会 都 也 还 又 "
+    "什么样 何 何时 时间 是否 一个 哪里 哪儿 呀".split()
+)
+_WORD = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:[.%][a-z0-9]+)*%?")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def normalize(text: str) -> str:
+    """NFKC and lower case, so full-width and half-width forms compare equal."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@lru_cache(maxsize=4096)
+def _jieba_words(run: str) -> tuple[str, ...]:
+    return tuple(jieba.lcut_for_search(run))
+
+
+def jieba_tokens(text: str) -> list[str]:
+    """Words from jieba's search mode (long words and their parts), stopwords removed."""
+    out: list[str] = []
+    for run in _WORD.findall(normalize(text)):
+        if _HAN.match(run):
+            out.extend(w for w in _jieba_words(run) if w not in STOPWORDS)
+        else:
+            out.append(run)
+    return out
+
+
+def bigram_tokens(text: str) -> list[str]:
+    """Overlapping Chinese character bigrams (a lone character stays a unigram) and ASCII words."""
+    out: list[str] = []
+    for run in _WORD.findall(normalize(text)):
+        if not _HAN.match(run):
+            out.append(run)
+        elif len(run) == 1:
+            if run not in STOPWORDS:
+                out.append(run)
+        else:
+            out.extend("_" + run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def tokenize(text: str, method: str = DEFAULT_TOKENIZER) -> list[str]:
+    """Tokens of text for BM25.
+
+    Args:
+        text: any text.
+        method: "jieba", "bigram", or "jieba+bigram" (both token streams; bigrams are
+            prefixed with "_" so they never collide with one-word jieba tokens).
+    """
+    if method == "jieba":
+        return jieba_tokens(text)
+    if method == "bigram":
+        return bigram_tokens(text)
+    if method == "jieba+bigram":
+        # ASCII words are already in the jieba stream; add only the Chinese bigrams.
+        return jieba_tokens(text) + [t for t in bigram_tokens(text) if t.startswith("_")]
+    raise ValueError(f"unknown tokenizer {method!r}; expected one of {TOKENIZERS}")

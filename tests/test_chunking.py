@@ -1,0 +1,115 @@
+"""Structure-aware chunking: literal documents and hypothesis invariants."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.chunking import OVERFLOW, chunk_text, heading_kind, parse_blocks, split_long
+
+LAW = """中华人民共和国安全生产法
+第一章 总则
+第一条 为了加强安全生产工作，防止和减少生产安全事故，制定本法。
+第二章 生产经营单位的安全生产保障
+第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：
+（一）建立健全并落实本单位全员安全生产责任制，加强安全生产标准化建设；
+（二）组织制定并实施本单位安全生产规章制度和操作规程；
+（三）组织制定并实施本单位安全生产教育和培训计划；
+第二十二条 生产经营单位的全员安全生产责任制应当明确各岗位的责任人员、责任范围和考核标准等内容。
+"""
+
+PLAN = """海淀区关于推进城市安全发展的实施方案
+一、总体要求
+(一)指导思想。以习近平新时代中国特色社会主义思想为指导。
+三、主要任务及分工
+(二)夯实运行基础,确保城市安全
+5.加强交通安全管理。配合市级相关部门加快推进城区铁路平交道口立交化改造。
+责任单位:区城市管理委(区交通委)、海淀交通支队等,各街镇
+6.加强消防安全设施建设和维护。因地制宜规划建设普通、小型和微型消防站。
+责任单位:海淀消防救援支队等,各街镇
+"""
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_heading_kinds():
+    assert heading_kind("第二十一条 生产经营单位") == "article"
+    assert heading_kind("## 第一章 总则") == "chapter"
+    assert heading_kind("三、主要任务及分工") == "cn_item"
+    assert heading_kind("（九）实施安全发展重点工程") == "cn_paren"
+    assert heading_kind("22.实施城市安全风险评估工程") == "num_item"
+    assert heading_kind("(1)加强监测") == "num_paren"
+    assert heading_kind("2020年,基本形成城市安全发展体系框架") == ""
+    assert heading_kind("0.9以下") == ""
+
+
+def test_article_stays_whole_with_its_items():
+    chunks = chunk_text(LAW)
+    art21 = [c for c in chunks if "第二十一条" in c.text]
+    assert len(art21) == 1
+    assert "（三）组织制定并实施本单位安全生产教育和培训计划" in art21[0].text
+    assert art21[0].section_path == ("第二章 生产经营单位的安全生产保障", "第二十一条")
+    # Items inside an article are not headings of their own.
+    assert all(not c.text.startswith("（") for c in chunks)
+
+
+def test_task_stays_with_its_duty_line_and_has_a_section_path():
+    chunks = chunk_text(PLAN)
+    task5 = next(c for c in chunks if "平交道口立交化改造" in c.text)
+    assert "责任单位:区城市管理委(区交通委)、海淀交通支队等,各街镇" in task5.text
+    assert "海淀消防救援支队" not in task5.text
+    assert task5.section_path == ("三、主要任务及分工", "(二)夯实运行基础,确保城市安全",
+                                  "5.加强交通安全管理")
+    assert task5.section == "三、主要任务及分工 › (二)夯实运行基础,确保城市安全 › 5.加强交通安全管理"
+
+
+def test_bare_headings_are_carried_into_the_next_chunk():
+    chunks = chunk_text(PLAN)
+    assert not any(c.text.strip() == "三、主要任务及分工" for c in chunks)
+    assert chunks[1].text.startswith("一、总体要求\n(一)指导思想")
+
+
+def test_long_section_splits_at_sentence_ends_within_bound():
+    sentence = "生产经营单位应当建立健全安全生产责任制并加强管理。"
+    text = "一、要求\n" + sentence * 60
+    chunks = chunk_text(text, max_chars=200)
+    assert len(chunks) > 1
+    assert all(len(c.text) <= 200 + OVERFLOW for c in chunks)
+    assert all(c.text.endswith("。") for c in chunks)
+    assert squash("".join(c.text for c in chunks)) == squash(text)
+
+
+def test_table_of_contents_is_not_structure():
+    text = "某某法\n目录\n第一章 总则\n第二章 附则\n第一章 总则\n第一条 本法。\n第二章 附则\n第二条 施行。"
+    blocks = parse_blocks(text)
+    assert [b.path for b in blocks] == [(), ("第一章 总则",), ("第一章 总则", "第一条"),
+                                        ("第二章 附则",), ("第二章 附则", "第二条")]
+
+
+def test_split_long_keeps_text():
+    text = "甲乙丙，" * 100
+    pieces = split_long(text, 50)
+    assert "".join(pieces) == text
+    assert all(len(p) <= 50 for p in pieces)
+
+
+lines = st.lists(
+    st.one_of(
+        st.sampled_from(["第一章 总则", "第三条 生产经营单位应当遵守。", "一、总体要求", "(一)指导思想。",
+                         "1.加强管理。", "责任单位:区应急管理局等,各街镇", "（一）建立制度；", "目录", ""]),
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+                max_size=300),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines, st.integers(min_value=20, max_value=600))
+def test_no_text_lost_and_chunks_bounded(doc_lines, max_chars):
+    text = "\n".join(doc_lines)
+    chunks = chunk_text(text, max_chars=max_chars)
+    assert squash("".join(c.text for c in chunks)) == squash(text)
+    assert all(len(c.text) < max_chars + 2 * OVERFLOW for c in chunks)
+    assert [c.ordinal for c in chunks] == list(range(len(chunks)))
+    assert all(c.text.strip() for c in chunks)

@@ -1,0 +1,246 @@
+"""Tests for ingest.clean: web chrome, PDF repair (against the real law), normalisation."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from ingest.clean import clean_text, fix_pdf_text, normalize_for_match, strip_web_chrome
+from ingest.loaders import read_file
+from ingest.records import RawText
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
+REAL_PDF = CORPUS / "pdf" / "中华人民共和国安全生产法（2021年6月修订）.pdf"
+LAW_MD = CORPUS / "中华人民共和国安全生产法.md"
+NUM = "一二三四五六七八九十百零"
+ARTICLE = re.compile(rf"^(第[{NUM}]+条)[ 　]?(.*?)(?=^第[{NUM}]+[条章节]|^#|\Z)", re.M | re.S)
+
+
+@cache
+def cleaned_pdf() -> str:
+    return clean_text(read_file(REAL_PDF))
+
+
+def articles(text: str) -> dict[str, str]:
+    """Article number → article text with all whitespace removed (NFKC)."""
+    found: dict[str, str] = {}
+    for m in ARTICLE.finditer(text):
+        found.setdefault(m.group(1), normalize_for_match(m.group(2)))
+    return found
+
+
+# --- normalize_for_match / clean_text basics ------------------------------------------
+
+
+def test_normalize_for_match() -> None:
+    assert normalize_for_match("第一条　为了\n（一）ＡＢ１ 2\u200b，") == "第一条为了(一)AB12,"
+
+
+def test_clean_text_normalises_lines() -> None:
+    raw = RawText("  标题  \r\n\r\n\r\n\r\n\u3000\u3000第一段。\r第二段。\u2028\n\n\n", "txt")
+    assert clean_text(raw) == "标题\n\n第一段。\n第二段。"
+
+
+def test_clean_text_markdown_is_kept() -> None:
+    text = LAW_MD.read_text(encoding="utf-8")
+    cleaned = clean_text(RawText(text, "md"))
+    assert cleaned.startswith("# 中华人民共和国安全生产法\n")
+    assert normalize_for_match(cleaned) == normalize_for_match(text)
+
+
+# --- web chrome -----------------------------------------------------------------------
+
+HAIDIAN_CHROME = ["小logo", "信息公开大厅", "当前位置", "查看目录信息", "索引号", "信息名称",
+                  "生成日期", "关键词", "公开类型", "载体类型", "记录形式", "公开形式", "内容概述",
+                  "信息有效性", "备注", "附件 海政办发", "移动版", "主办:", "承办:", "网站标识码",
+                  "京公网安备", "京ICP备"]
+
+
+def test_haidian_page_loses_chrome_keeps_body() -> None:
+    cleaned = clean_text(read_file(CORPUS / "004_d3794485e0af9f99.txt"))
+    lines = cleaned.split("\n")
+    for chrome in HAIDIAN_CHROME:
+        assert not any(line.startswith(chrome) for line in lines), chrome
+    assert lines[0] == "北京市海淀区人民政府办公室印发本区关于推进城市安全发展实施方案的通知"
+    assert "海淀区关于推进城市安全发展的实施方案" in lines
+    assert "北京市海淀区人民政府办公室" in lines and "2020年9月14日" in lines
+    assert sum(line.startswith("责任单位:") for line in lines) == 30
+    assert lines[-1].startswith("(四)强化示范引领和宣传动员。")
+
+
+def test_xicheng_page_loses_footer_keeps_date() -> None:
+    cleaned = clean_text(read_file(CORPUS / "000_ab22a65680ef1640.txt"))
+    lines = cleaned.split("\n")
+    assert lines[:2] == ["西城区“十四五”时期安全生产规划", "发布时间:2021-12-31"]
+    assert lines[-1].startswith("建立完善规划实施情况的激励约束机制")
+    assert "ICP" not in cleaned and "主办:" not in cleaned
+
+
+OTHER_SITE = """\
+无障碍 | 长者模式 | 繁體 | English
+网站首页 > 政务公开 > 通知公告
+您现在的位置：首页 > 政务公开 > 通知公告
+关于开展安全生产月活动的通知
+发布日期：2023-05-20  来源：区应急管理局
+【字体：大 中 小】 【打印】 【关闭】
+各街道：
+本次活动由区政府主办，主办：这一行是正文，因为“主办”不在行首。
+主办单位：区应急管理局
+主办：区应急管理局
+位置：某区某路1号
+附件：1.活动方案
+2.报名表
+上一篇：关于做好汛期安全工作的通知
+下一篇：无
+扫一扫在手机打开当前页
+Copyright © 2023 某区人民政府 版权所有
+主办单位：某区人民政府办公室  地址：某区某路1号  邮编：100000
+技术支持：某某科技有限公司
+建议使用1920×1080分辨率，IE10以上浏览器
+"""
+
+
+def test_strip_web_chrome_generic_site() -> None:
+    assert strip_web_chrome(OTHER_SITE).split("\n") == [
+        "关于开展安全生产月活动的通知",
+        "发布日期：2023-05-20  来源：区应急管理局",
+        "各街道：",
+        "本次活动由区政府主办，主办：这一行是正文，因为“主办”不在行首。",
+        "主办单位：区应急管理局",
+        "主办：区应急管理局",
+        "位置：某区某路1号",
+        "附件：1.活动方案",
+        "2.报名表",
+    ]
+
+
+def test_metadata_keys_in_body_are_kept_unless_they_form_a_table() -> None:
+    body = "附件：应急预案\n\n备注：以上时间为北京时间。\n\n关键词 很重要的一句话。\n正文继续。"
+    assert strip_web_chrome(body) == body
+
+
+def test_strip_web_chrome_is_idempotent_on_samples() -> None:
+    for name in ("000_ab22a65680ef1640.txt", "004_d3794485e0af9f99.txt"):
+        once = strip_web_chrome(read_file(CORPUS / name).text)
+        assert strip_web_chrome(once) == once
+
+
+# --- PDF ------------------------------------------------------------------------------
+
+
+def test_pdf_articles_match_the_markdown_law() -> None:
+    pdf, md = articles(cleaned_pdf()), articles(LAW_MD.read_text(encoding="utf-8"))
+    assert len(md) == 119
+    for number in ("第一条", "第三条", "第二十一条", "第五十三条", "第九十五条", "第一百一十四条",
+                   "第一百一十九条"):
+        assert pdf[number] == md[number], number
+    assert pdf == md  # every article, word for word
+
+
+def test_pdf_structure_is_one_unit_per_line() -> None:
+    lines = cleaned_pdf().split("\n")
+    assert lines[0] == "中华人民共和国安全生产法"
+    assert lines[1].startswith("（2002年6月29日第九届全国人民代表大会常务委员会")
+    assert lines[1].endswith("第三次修正）")
+    assert "第二章 生产经营单位的安全生产保障" in lines
+    start = lines.index("第二十一条 生产经营单位的主要负责人对本单位安全生产工作负有下列职责：")
+    assert lines[start + 1].startswith("（一）建立健全并落实本单位全员安全生产责任制，")
+    assert lines[start + 7] == "（七）及时、如实报告生产安全事故。"
+    assert lines[-1] == "第一百一十九条 本法自2002年11月1日起施行。"
+
+
+def test_pdf_page_furniture_is_gone() -> None:
+    text = cleaned_pdf()
+    assert "公报" not in text
+    assert not re.search(r"^[\d\s—·-]*$", text, re.M)
+    unlabelled = re.sub(r"^第[一二三四五六七八九十百零]+[章条] ", "", text, flags=re.M)
+    assert not re.search(r"[\u4e00-\u9fff，。、] [\u4e00-\u9fff，。、]", unlabelled)  # spaced-out
+    assert not re.search(r"^[，。、；：）]", text, re.M)  # no punctuation starting a line
+
+
+def test_fix_pdf_text_synthetic_pages() -> None:
+    footer = ["—", "{n}", "—", "　", "某某公报", "2021", "·", "5"]
+    pages = [
+        ["第一条", "　", "本法第", "十五条", "、", "第十六条", "规 定 的 事 项", "，", "自",
+         "２００２"],
+        ["年", "１１", "月", "１", "日", "起施行", "。", "第二条", "　", "下列职责", "：",
+         "（", "一", "）", "甲", "；", "1．乙", "。"],
+        ["- 3 -", "一、", "总体 要求", "（1）丙", "。", "English words", "continue here"],
+    ]
+    text = "\f".join("\n".join([*page, *(f.format(n=n) for f in footer)])
+                     for n, page in enumerate(pages, start=1))
+    assert fix_pdf_text(text).split("\n") == [
+        "第一条 本法第十五条、第十六条规定的事项，自2002年11月1日起施行。",
+        "第二条 下列职责：",
+        "（一）甲；",
+        "1．乙。",
+        "一、总体要求",
+        "（1）丙。English words continue here",
+    ]
+
+
+def test_fix_pdf_text_keeps_running_text_that_only_looks_like_structure() -> None:
+    text = "依照本法\n第九十条\n规定处罚，对\n第二章\n的规定\n1\n倍"
+    assert fix_pdf_text(text) == "依照本法第九十条规定处罚，对第二章的规定1倍"
+
+
+# --- properties -----------------------------------------------------------------------
+
+FORMATS = st.sampled_from(["txt", "md", "html", "pdf", "docx"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), FORMATS)
+def test_cleaning_never_crashes(text: str, fmt: str) -> None:
+    assert isinstance(clean_text(RawText(text, fmt)), str)
+    assert isinstance(fix_pdf_text(text), str)
+    assert isinstance(strip_web_chrome(text), str)
+    assert isinstance(normalize_for_match(text), str)
+
+
+# Characters of laws and of PDF damage, but none that make a page-number line (—, -, /, 页).
+PDF_CHARS = "第一二三十条章节、（）()。，；：年月日法本安全生产１２0123.．ab \u3000\n"
+FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=PDF_CHARS, max_size=300))
+def test_fix_pdf_text_loses_no_character(text: str) -> None:
+    def visible(s: str) -> str:
+        return re.sub(r"\s+", "", s.translate(FULLWIDTH))
+
+    assert visible(fix_pdf_text(text)) == visible(text)
+
+
+def test_fix_pdf_text_drops_only_page_furniture() -> None:
+    """The one exception to 'no character lost', on a plain two-page text."""
+    text = "正文第一页\n3\f正文第二页\n4\f正文第三页\n第 5 页 共 9 页\f2002\n年正文"
+    assert fix_pdf_text(text) == "正文第一页正文第二页正文第三页2002年正文"
+
+
+CHROME_TEXT = st.lists(
+    st.sampled_from(["首页", "打印本页", "索引号 1", "文号 2", "备注", "正文。", "", "  ",
+                     "主办:某某", "京ICP备1号", "附件：表", "地址：某路", "第一条 内容。"])
+    | st.text(max_size=20),
+    max_size=30,
+).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CHROME_TEXT)
+def test_strip_web_chrome_is_idempotent(text: str) -> None:
+    once = strip_web_chrome(text)
+    assert strip_web_chrome(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(CHROME_TEXT)
+def test_strip_web_chrome_only_removes_whole_lines(text: str) -> None:
+    kept = strip_web_chrome(text).split("\n")
+    assume(kept != [""])
+    lines = iter(text.split("\n"))
+    assert all(any(line == original for original in lines) for line in kept)

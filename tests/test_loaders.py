@@ -1,0 +1,300 @@
+"""Tests for ingest.loaders: every format from real files written in tmp_path."""
+
+from __future__ import annotations
+
+import random
+import tracemalloc
+from pathlib import Path
+
+import docx
+import pytest
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+from ingest.loaders import SUPPORTED_SUFFIXES, iter_files, read_file
+from ingest.records import IngestError
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
+REAL_PDF = CORPUS / "pdf" / "中华人民共和国安全生产法（2021年6月修订）.pdf"
+LAW = "第一条　为了加强安全生产工作，防止和减少生产安全事故，制定本法。"
+
+
+def make_pdf(pages: list[list[str]]) -> bytes:
+    """A minimal PDF whose pages show the given lines as real (extractable) text.
+
+    Uses the standard CJK font STSong-Light with the UniGB-UTF16-H encoding, so text is
+    written as UTF-16BE and any PDF reader (and pypdf) maps it back to Unicode.
+    """
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",  # the page tree, filled in below
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UTF16-H"
+        b" /DescendantFonts [4 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >>"
+        b" /FontDescriptor 5 0 R >>",
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900]"
+        b" /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+    ]
+    kids = []
+    for lines in pages:
+        ops = [b"BT /F1 12 Tf 16 TL 72 770 Td"]
+        ops += [b"<%s> Tj T*" % line.encode("utf-16-be").hex().encode() for line in lines]
+        stream = b"\n".join([*ops, b"ET"])
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+                       b" /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>"
+                       % len(objects))
+        kids.append(b"%d 0 R" % len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+# --- text files -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (LAW.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + LAW.encode("utf-8"), "utf-8-sig"),
+        (LAW.encode("gbk"), "gb18030"),
+        (LAW.encode("gb18030"), "gb18030"),
+        (LAW.encode("utf-16"), "utf-16"),
+    ],
+)
+def test_txt_encodings(tmp_path: Path, data: bytes, encoding: str) -> None:
+    raw = read_file(write(tmp_path / "law.txt", data))
+    assert raw.text == LAW  # BOM removed, nothing else changed
+    assert (raw.fmt, raw.encoding) == ("txt", encoding)
+
+
+def test_md_is_read_as_md(tmp_path: Path) -> None:
+    raw = read_file(write(tmp_path / "LAW.MD", "# 标题\n\n" + LAW))
+    assert raw.fmt == "md"
+    assert raw.text.startswith("# 标题")
+
+
+def test_real_corpus_text_files_read() -> None:
+    raw = read_file(CORPUS / "004_d3794485e0af9f99.txt")
+    assert raw.encoding == "utf-8"
+    assert "海淀区关于推进城市安全发展的实施方案" in raw.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"PK\x03\x04\x00\x00binary\x00zip",  # NUL bytes
+        random.Random(1).randbytes(4000).replace(b"\x00", b"\x01"),  # junk without NUL
+        bytes(range(1, 32)) * 20,  # control characters
+    ],
+)
+def test_binary_under_text_suffix_is_rejected(tmp_path: Path, data: bytes) -> None:
+    with pytest.raises(IngestError, match="binary"):
+        read_file(write(tmp_path / "x.txt", data))
+
+
+def test_empty_and_blank_files_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="empty"):
+        read_file(write(tmp_path / "empty.txt", b""))
+    with pytest.raises(IngestError, match="no text"):
+        read_file(write(tmp_path / "blank.md", " \n\u3000\n"))
+
+
+def test_unsupported_and_missing_files(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="unsupported") as info:
+        read_file(write(tmp_path / "a.doc", b"x"))
+    assert info.value.path.endswith("a.doc")
+    with pytest.raises(IngestError, match="cannot read"):
+        read_file(tmp_path / "missing.txt")
+
+
+def test_large_text_file_memory_stays_small(tmp_path: Path) -> None:
+    line = (LAW + "\n").encode("utf-8")
+    path = write(tmp_path / "big.txt", line * (50_000_000 // len(line)))
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        raw = read_file(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(raw.text) == size // len(line) * len(LAW + "\n")
+    assert peak < 2 * size
+
+
+# --- HTML -----------------------------------------------------------------------------
+
+PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>站点标题</title>
+<style>p { color: red }</style><script>var x = "<p>不要</p>";</script></head>
+<body>
+<header>网站头部</header><nav><a href="/">首页</a></nav>
+<form id="form1"><article><header><h1>关于做好安全生产工作的通知</h1>
+<div class="meta">发布时间：2021-12-31</div></header>
+<p>各单位：<br>现将有关事项
+   通知如下。</p>
+<ul><li>一、加强<b>组织</b>领导</li><li>二、落实责任</li></ul>
+<table><tr><td>索引号</td><td>123</td></tr><tr><th>文号</th><th>京政发〔2021〕1号</th></tr></table>
+<!-- 注释不要 --><noscript>请启用脚本</noscript><p hidden>隐藏</p>
+<div style="display: none"><p>隐藏</p><script>y()</script></div>
+<p>比较：3 &lt; 5 &amp;&amp; &lt;b&gt;不是标签&lt;/b&gt;</p>
+</article></form><footer>版权所有</footer>
+</body></html>"""
+
+
+def test_html_keeps_blocks_as_lines_and_drops_markup(tmp_path: Path) -> None:
+    raw = read_file(write(tmp_path / "page.html", PAGE))
+    assert raw.fmt == "html"
+    assert raw.text.split("\n") == [
+        "关于做好安全生产工作的通知",
+        "发布时间：2021-12-31",
+        "各单位：",
+        "现将有关事项 通知如下。",
+        "一、加强组织领导",
+        "二、落实责任",
+        "索引号 123",
+        "文号 京政发〔2021〕1号",
+        "比较：3 < 5 && <b>不是标签</b>",  # escaped text stays text (display must escape it)
+    ]
+
+
+def test_html_in_gbk_with_declared_charset(tmp_path: Path) -> None:
+    page = PAGE.replace('charset="utf-8"', 'charset="gb2312"')
+    raw = read_file(write(tmp_path / "page.htm", page.encode("gbk")))
+    assert "关于做好安全生产工作的通知" in raw.text
+    assert raw.encoding == "gb18030"
+
+
+def test_html_without_text_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="no text"):
+        read_file(write(tmp_path / "e.html", "<html><script>x()</script><p> </p></html>"))
+
+
+# --- PDF ------------------------------------------------------------------------------
+
+
+def test_pdf_text_layer_pages_separated_by_form_feed(tmp_path: Path) -> None:
+    pdf = make_pdf([["中华人民共和国测试法", LAW], ["第二条　第二页的内容。", "— 2 —"]])
+    raw = read_file(write(tmp_path / "law.pdf", pdf))
+    assert raw.fmt == "pdf"
+    pages = raw.text.split("\f")
+    assert len(pages) == 2
+    assert "中华人民共和国测试法" in pages[0] and LAW in pages[0]
+    assert "第二条　第二页的内容。" in pages[1]
+
+
+def test_real_pdf_has_all_pages() -> None:
+    raw = read_file(REAL_PDF)
+    assert raw.text.count("\f") == len(PdfReader(REAL_PDF).pages) - 1 == 15
+    assert "第一百一十九条" in raw.text
+
+
+def _encrypt(tmp_path: Path, user_password: str) -> Path:
+    writer = PdfWriter(clone_from=PdfReader(write(tmp_path / "plain.pdf", make_pdf([[LAW]]))))
+    writer.encrypt(user_password, owner_password="owner", algorithm="RC4-128")
+    path = tmp_path / "locked.pdf"
+    with path.open("wb") as f:
+        writer.write(f)
+    return path
+
+
+def test_encrypted_pdf_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="encrypted"):
+        read_file(_encrypt(tmp_path, "secret"))
+
+
+def test_pdf_encrypted_with_empty_user_password_is_read(tmp_path: Path) -> None:
+    assert LAW in read_file(_encrypt(tmp_path, "")).text
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.1])
+def test_truncated_pdf_is_rejected(tmp_path: Path, keep: float) -> None:
+    data = REAL_PDF.read_bytes()
+    with pytest.raises(IngestError, match="corrupt or truncated"):
+        read_file(write(tmp_path / "cut.pdf", data[: int(len(data) * keep)]))
+
+
+def test_not_a_pdf_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="corrupt or truncated"):
+        read_file(write(tmp_path / "fake.pdf", "这不是PDF文件"))
+
+
+def test_scanned_pdf_needs_ocr(tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    Image.new("RGB", (300, 400), "white").save(path, "PDF")
+    with pytest.raises(IngestError, match="needs OCR"):
+        read_file(path)
+
+
+# --- DOCX -----------------------------------------------------------------------------
+
+
+def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_heading("某区安全生产应急预案", level=1)
+    document.add_paragraph("一、总则")
+    table = document.add_table(rows=2, cols=3)
+    table.cell(0, 0).text, table.cell(0, 1).text, table.cell(0, 2).text = "单位", "职责", "电话"
+    table.cell(1, 0).text, table.cell(1, 1).text = "应急局", "统筹协调"
+    table.cell(1, 1).merge(table.cell(1, 2))  # a merged cell must appear once
+    document.add_paragraph("二、组织体系")
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    raw = read_file(path)
+    assert raw.fmt == "docx"
+    assert raw.text.split("\n") == [
+        "某区安全生产应急预案", "一、总则", "单位 职责 电话", "应急局 统筹协调", "二、组织体系",
+    ]
+
+
+def test_corrupt_docx_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="docx"):
+        read_file(write(tmp_path / "bad.docx", b"PK\x03\x04 not really a zip"))
+
+
+# --- iter_files -----------------------------------------------------------------------
+
+
+def test_iter_files_walks_sorted_and_skips_hidden_and_unsupported(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    for name in ["b.txt", "a.md", "sub/c.pdf", "sub/d.DOCX", "e.xlsx", ".hidden.txt",
+                 ".git/f.txt", "sub/.cache/g.md", "z.html"]:
+        write(root / name, "x")
+    single = write(tmp_path / "other" / "law.htm", "x")
+    found = list(iter_files([root, single]))
+    assert [(f.relative_to(r).as_posix(), r) for f, r in found] == [
+        ("a.md", root), ("b.txt", root), ("z.html", root),
+        ("sub/c.pdf", root), ("sub/d.DOCX", root), ("law.htm", single.parent),
+    ]
+
+
+def test_iter_files_yields_an_explicit_unsupported_file_and_rejects_missing(
+    tmp_path: Path,
+) -> None:
+    odd = write(tmp_path / "notes.xlsx", "x")
+    assert list(iter_files([odd])) == [(odd, tmp_path)]
+    with pytest.raises(IngestError, match="no such"):
+        list(iter_files([tmp_path / "nope"]))
+
+
+def test_supported_suffixes() -> None:
+    assert SUPPORTED_SUFFIXES == {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
