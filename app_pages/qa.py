@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from app_pages.answers import show_answer, show_exchange
-from app_pages.common import get_kb, markdown_text
+from app_pages.common import escape_markdown, get_kb, markdown_text
 from kb.records import Answer
 
 EXAMPLES = (
@@ -14,6 +16,7 @@ EXAMPLES = (
     "发生事故后多长时间内上报?",
 )
 HISTORY = "qa_history"
+logger = logging.getLogger(__name__)
 PENDING = "qa_pending"
 
 
@@ -23,6 +26,18 @@ def _ask(question: str) -> None:
 
 def _clear() -> None:
     st.session_state[HISTORY] = []
+
+
+def answer_or_error(question: str) -> Answer | None:
+    """Ask the knowledge base; on an internal error say so instead of showing a traceback."""
+    try:
+        with st.spinner("正在检索知识库…"):
+            return get_kb().answer(question)
+    except Exception as exc:  # any library failure must leave the chat usable
+        logger.exception("answer failed for %r", question)
+        st.error(f"回答问题时出错，请稍后再试或换个问法。（{escape_markdown(repr(exc))}）",
+                 icon=":material/error:")
+        return None
 
 
 def show_welcome() -> None:
@@ -46,9 +61,9 @@ if question and question.strip():
     with st.chat_message("user"):
         st.markdown(markdown_text(question))
     with st.chat_message("assistant"):
-        with st.spinner("正在检索知识库…"):
-            answer = get_kb().answer(question.strip())
-        show_answer(answer)
-    history.append(answer)
+        answer = answer_or_error(question.strip())
+        if answer is not None:
+            show_answer(answer)
+            history.append(answer)
 if history:
     st.sidebar.button("清空对话", on_click=_clear, icon=":material/delete_sweep:")

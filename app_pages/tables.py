@@ -13,11 +13,12 @@ from kb.records import DocumentInfo, Duty
 
 NO_SECTION = "（正文）"
 
+# Most telling columns first: the table is wider than the page and scrolls sideways.
 DOCUMENT_COLUMNS = {
-    "id": "编号", "title": "标题", "kind": "类型", "issuer": "发布机关", "doc_number": "文号",
-    "date_published": "发布日期", "date_adopted": "通过日期", "date_effective": "施行日期",
-    "fmt": "格式", "n_chars": "字数", "n_chunks": "分块数", "source": "来源文件",
-    "ingested_at": "入库时间",
+    "id": "编号", "title": "标题", "kind": "类型", "n_chunks": "分块数", "n_chars": "字数",
+    "issuer": "发布机关", "doc_number": "文号", "date_published": "发布日期",
+    "date_adopted": "通过日期", "date_effective": "施行日期", "fmt": "格式",
+    "source": "来源文件", "ingested_at": "入库时间",
 }
 
 

@@ -211,7 +211,7 @@ def chunk_blocks(blocks: list[Block], max_chars: int = 500) -> list[Chunk]:
     chunks: list[Chunk] = []
     carry: list[str] = []  # heading-only lines waiting for their first body
     for block in blocks:
-        if len(block.lines) == 1 and block.kind and _is_bare_heading(block):
+        if len(block.lines) == 1 and _is_bare_heading(block):
             carry.append(block.lines[0])
             continue
         pieces = _block_pieces(block, max_chars)

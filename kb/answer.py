@@ -2,27 +2,80 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
-from kb.records import Answer, Citation, SearchHit
-from kb.tokenize import bigram_tokens, jieba_tokens
+from kb.records import Answer, Citation, Duty, SearchHit
+from kb.tokenize import bigram_tokens, jieba_tokens, normalize, split_sentences
 
 REFUSAL_TEXT = "知识库中没有找到与此问题相关的规定。"
-_SENTENCE = re.compile(r"[^。；！？!?;\n]+[。；！？!?;]?")
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+# Place names: a question about a jurisdiction the knowledge base never mentions has no
+# basis here, however well its other words match.
+_PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:省|自治区|市|新区|区|县|州|旗))")
+_GENERIC_PLACE = re.compile(r"^(本|该|各|全|城|市|区|县|省|地|辖|社|园|景|校|厂|矿|新|老|"
+                            r"城区|城市|市区|地区|辖区|社区|园区|景区|校区|厂区|矿区|街区|小区|"
+                            r"农村|本市|本区|全市|全区|各区|各市|有关|相关|重点)")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage, in order, each an exact substring of it."""
-    return [s for s in (m.group(0).strip() for m in _SENTENCE.finditer(text)) if s]
+@dataclass(frozen=True)
+class Calibration:
+    """Refusal threshold and feature weights, written by benchmarks/calibrate.py."""
+
+    threshold: float = 0.5
+    coverage_weight: float = 8.0
+    dense_weight: float = 20.0
+    bias: float = -22.0
+
+    def confidence(self, coverage: float, dense: float) -> float:
+        """Probability-like confidence that the top passage answers the question."""
+        z = self.bias + self.coverage_weight * coverage + self.dense_weight * dense
+        return 1 / (1 + math.exp(-max(min(z, 50), -50)))
 
 
-def _overlap(question_terms: set[str], sentence: str) -> float:
-    terms = set(jieba_tokens(sentence)) | set(bigram_tokens(sentence))
-    if not question_terms:
+def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
+    """The calibration saved by benchmarks/calibrate.py (defaults if it is missing)."""
+    if not path.exists():
+        return Calibration()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Calibration(**{k: data[k] for k in Calibration.__dataclass_fields__ if k in data})
+
+
+def question_terms(question: str) -> set[str]:
+    """Content terms of a question: jieba words and character bigrams, stopwords removed."""
+    return set(jieba_tokens(question)) | set(bigram_tokens(question))
+
+
+def _weight(term: str) -> int:
+    return len(term.lstrip("_"))
+
+
+def coverage(terms: set[str], text: str, idf: dict[str, float] | None = None) -> float:
+    """Share of the question's terms found in text, weighted by IDF (or by length)."""
+    if not terms:
         return 0.0
-    # Longer matched terms say more than single characters.
-    return sum(len(t.lstrip("_")) for t in question_terms & terms) / sum(
-        len(t.lstrip("_")) for t in question_terms)
+    found = question_terms(text)
+
+    def w(t: str) -> float:
+        return idf.get(t, 1.0) if idf else _weight(t)
+
+    return sum(w(t) for t in terms & found) / sum(w(t) for t in terms)
+
+
+def unknown_places(question: str, known_text: str) -> list[str]:
+    """Place names in the question that the given text never mentions."""
+    text = normalize(known_text)
+    places = []
+    for m in _PLACE.finditer(normalize(question)):
+        place = m.group(1)
+        if _GENERIC_PLACE.match(place) or len(place) < 3:
+            continue
+        if place not in text and place[:-1] not in text:
+            places.append(place)
+    return places
 
 
 def best_sentences(question: str, passage: str, max_sentences: int = 2) -> str:
@@ -34,8 +87,8 @@ def best_sentences(question: str, passage: str, max_sentences: int = 2) -> str:
     sentences = split_sentences(passage)
     if not sentences:
         return ""
-    q_terms = set(jieba_tokens(question)) | set(bigram_tokens(question))
-    scores = [_overlap(q_terms, s) for s in sentences]
+    terms = question_terms(question)
+    scores = [coverage(terms, s) for s in sentences]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start = passage.find(sentences[best])
     end = start + len(sentences[best])
@@ -55,22 +108,46 @@ def to_citation(hit: SearchHit, sentence: str = "") -> Citation:
                     score=hit.score)
 
 
-def compose_answer(question: str, hits: list[SearchHit], confidence: float,
-                   threshold: float) -> Answer:
-    """Build the answer record from ranked hits and a confidence.
+def refusal(question: str, hits: list[SearchHit], confidence: float) -> Answer:
+    """The knowledge base has no basis: say so, and show the closest passages as related."""
+    related = [to_citation(h) for h in hits[:3]]
+    return Answer(question, REFUSAL_TEXT, related, refused=True, confidence=confidence)
 
-    Args:
-        question: the question.
-        hits: ranked passages.
-        confidence: how sure retrieval is that hits[0] answers the question (0..1).
-        threshold: below it the answer is a refusal showing the closest passages.
-    """
-    if not hits or confidence < threshold:
-        related = [to_citation(h) for h in hits[:3]]
-        return Answer(question, REFUSAL_TEXT, related, refused=True, confidence=confidence)
+
+def extractive_answer(question: str, hits: list[SearchHit], confidence: float) -> Answer:
+    """Answer with the best sentence(s) of the top passage, citing it and the runners-up."""
     top = hits[0]
     sentence = best_sentences(question, top.text)
     citations = [to_citation(top, sentence)]
     citations += [to_citation(h, best_sentences(question, h.text)) for h in hits[1:3]]
     return Answer(question, sentence or top.text, citations, refused=False,
                   confidence=confidence)
+
+
+def duty_answer(question: str, duty: Duty, hit: SearchHit | None, confidence: float) -> Answer:
+    """Answer "who is responsible" with the units as a list, lead first, and the task quoted."""
+    units = list(duty.units)
+    text = "责任单位：" + "、".join(units) + f"（{duty.task}）"
+    if duty.lead and len(units) > 1:
+        text = f"{duty.lead}牵头；" + text
+    quote = duty.quote or duty.task
+    if hit is not None:
+        citation = to_citation(hit, quote if quote in hit.text else "")
+    else:
+        citation = Citation(chunk_id=0, title=duty.title, source=duty.source,
+                            section_path=duty.section_path, text=quote, sentence=quote)
+    return Answer(question, text, [citation], refused=False, confidence=confidence, units=units)
+
+
+def tasks_answer(question: str, unit: str, groups: dict[str, list[Duty]]) -> Answer:
+    """Answer "Y负责哪些任务": every task naming the unit, grouped by document."""
+    lines = []
+    citations = []
+    for title, duties in groups.items():
+        lines.append(f"《{title}》：" + "；".join(d.task for d in duties))
+        citations += [Citation(chunk_id=0, title=d.title, source=d.source,
+                               section_path=d.section_path, text=d.quote or d.task,
+                               sentence=d.quote or d.task) for d in duties]
+    n = sum(len(d) for d in groups.values())
+    text = f"{unit}参与的任务共{n}项。" + "\n".join(lines)
+    return Answer(question, text, citations, refused=False, confidence=1.0, units=[unit])

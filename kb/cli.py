@@ -83,7 +83,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"知识库: {len(kb.documents())} 个文档, 入库 {time.perf_counter() - started:.1f} s",
               file=sys.stderr)
         result = evaluate(questions, lambda q: kb.search(q, k=10, retriever=args.retriever),
-                          answer=None)
+                          answer=lambda q: _answer_pair(kb, q))
     figures = result.as_json()
     for key, value in figures.items():
         print(f"{key:18} {value if value is None or key == 'n' else f'{value:.3f}'}")
@@ -91,6 +91,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     return 0
+
+
+def _answer_pair(kb: KnowledgeBase, question: str) -> tuple[str, bool]:
+    answer = kb.answer(question)
+    return answer.text, answer.refused
 
 
 def build_parser() -> argparse.ArgumentParser:

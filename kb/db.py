@@ -81,3 +81,10 @@ def m002_duties(db: sqlite_utils.Database) -> None:
         " PRIMARY KEY (duty_id, position))"
     )
     db.execute("CREATE INDEX idx_duty_units_unit ON duty_units (unit)")
+
+
+@migrations()
+def m003_sentence_tokens(db: sqlite_utils.Database) -> None:
+    # BM25 tokens of each sentence of a chunk: sentences separated by newlines, tokens by
+    # spaces; the sentence-level index is rebuilt from them like the chunk-level one.
+    db["chunks"].add_column("sentence_tokens", str)

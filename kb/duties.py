@@ -33,7 +33,7 @@ _GROUP_OTHERS = re.compile(
     r"(?:其他责任单位|配合单位|配合部门|参与单位|责任单位)(?:为|是|:)([^;。]+)")
 _CN = "一二三四五六七八九十百零〇两"
 _ENUMERATOR = re.compile(rf"^(?:[(（][{_CN}\d]+[)）]|[{_CN}]+、|\d{{1,3}}[.．、](?!\d))\s*")
-_SENTENCE = re.compile(r"(?<=[。!?;])")
+_SENTENCE = re.compile(r"(?<=[。!?;！？；])")
 _CLAUSE_BREAK = re.compile(r"[,;:。!?]")
 _LEADING_WORDS = ("并且", "并由", "同时", "另外", "其中", "并", "要", "由")
 _TRAILING_WORDS = ("具体", "主要", "统一", "共同", "分别", "应当", "应", "要", "依法", "全面",
@@ -194,11 +194,19 @@ def _concrete_units(text: str) -> list[str]:
 
 
 def _leading_units(text: str) -> tuple[list[str], str]:
-    """Split "区财政局、区审计局制定年度计划" into its leading units and the rest."""
-    for end in range(min(len(text), 60), 1, -1):
+    """Split "区财政局、区审计局制定年度计划" into its leading units and the rest.
+
+    The shortest prefix that is a list of units wins, so "区审计局部署检查" keeps 部署 as
+    a verb; a prefix is never cut before a list separator, an alias bracket or "等部门".
+    """
+    for end in range(2, min(len(text), 60) + 1):
+        head, rest = text[:end], text[end:]
+        if (rest[:1] in tuple("、,和及与()等门位构") or rest.startswith(("部门", "单位", "机构"))
+                or head[-1] in "、,和及与" or head.count("(") > head.count(")")):
+            continue
         units = _concrete_units(text[:end])
         if units:
-            return units, text[end:].lstrip("等部门单位")
+            return units, text[end:]
     return [], text
 
 
@@ -248,7 +256,7 @@ def extract_duties_from_blocks(blocks: Iterable[Block]) -> list[DutyRow]:
         rows.extend(found)
         if prose_duties and not found:
             for line in block.lines:
-                for sentence in _SENTENCE.split(unicodedata.normalize("NFKC", line)):
+                for sentence in _SENTENCE.split(line):  # quoted as written
                     rows.extend(_sentence_rows(sentence, block.path))
     return rows
 

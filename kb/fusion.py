@@ -28,7 +28,8 @@ def normalise_minmax(ranked: Ranked) -> dict[int, float]:
     return {i: (s - lo) / (hi - lo) for i, s in ranked}
 
 
-def weighted_fusion(lexical: Ranked, dense: Ranked, lexical_weight: float = 0.7) -> list[tuple[int, float]]:
+def weighted_fusion(lexical: Ranked, dense: Ranked,
+                    lexical_weight: float = 0.7) -> list[tuple[int, float]]:
     """Convex combination of normalised lexical and dense scores.
 
     A candidate missing from one list gets 0 from it. Returns (id, fused score) best first,

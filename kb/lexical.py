@@ -1,4 +1,4 @@
-"""BM25 lexical index (bm25s) over pre-tokenised chunks, keyed by chunk rowid."""
+"""BM25 lexical index (bm25s) over chunks and their sentences, keyed by chunk rowid."""
 
 from __future__ import annotations
 
@@ -10,17 +10,26 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from kb.fusion import normalise_max
+
+# Share of the sentence-level score in the lexical score of a chunk. Questions usually aim at
+# one sentence; a whole-chunk score alone favours long chunks that repeat the question's
+# words, a sentence score alone loses words spread over a chunk (title, section, item list).
+SENTENCE_WEIGHT = 0.5
+
 
 class Bm25Index:
-    """BM25 over token lists. bm25s cannot update in place, so changes rebuild it whole;
-    tokens are stored in SQLite, so a rebuild never re-tokenises."""
+    """BM25 over token lists; several lists may share one id (sentences of one chunk).
 
-    backend = "bm25s"
+    bm25s cannot update in place, so changes rebuild it whole; tokens are stored in SQLite,
+    so a rebuild never re-tokenises.
+    """
 
     def __init__(self, ids: np.ndarray | None = None, retriever: bm25s.BM25 | None = None):
         self._ids = np.zeros(0, dtype=np.int64) if ids is None else np.asarray(ids, np.int64)
         self._bm25 = retriever
         self._vocab: dict[str, int] = retriever.vocab_dict if retriever is not None else {}
+        self._idf: dict[str, float] | None = None
 
     @classmethod
     def build(cls, ids: list[int], token_lists: list[list[str]]) -> Bm25Index:
@@ -32,26 +41,88 @@ class Bm25Index:
         return cls(np.asarray(ids, dtype=np.int64), retriever)
 
     def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
-        """Top k (chunk id, BM25 score) with a positive score, best first."""
+        """Top k (chunk id, best BM25 score among its entries), positive scores only."""
         known = [t for t in tokens if t in self._vocab]
         if self._bm25 is None or not known or k <= 0:
             return []
         scores = self._bm25.get_scores(known)
-        top = np.argsort(-scores, kind="stable")[:k]
-        return [(int(self._ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+        best: dict[int, float] = {}
+        for i in np.argsort(-scores, kind="stable"):
+            if scores[i] <= 0 or len(best) >= k:
+                break
+            best.setdefault(int(self._ids[i]), float(scores[i]))
+        return list(best.items())
+
+    def idf(self) -> dict[str, float]:
+        """BM25 inverse document frequency of every indexed token (computed once)."""
+        if self._idf is None:
+            self._idf = {}
+            if self._bm25 is not None:
+                n = self._bm25.scores["num_docs"]
+                df = np.diff(self._bm25.scores["indptr"])
+                self._idf = {t: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5)))
+                             for t, i in self._vocab.items()}
+        return self._idf
 
     def ids(self) -> np.ndarray:
-        return self._ids.copy()
+        """The distinct chunk ids indexed."""
+        return np.unique(self._ids)
+
+    def save(self, folder: Path) -> None:
+        """Write into an empty folder."""
+        folder.mkdir(parents=True)
+        np.save(folder / "ids.npy", self._ids)
+        if self._bm25 is not None:
+            self._bm25.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> Bm25Index:
+        ids = np.load(folder / "ids.npy")
+        if not len(ids):
+            return cls()
+        return cls(ids, bm25s.BM25.load(str(folder), show_progress=False, verbosity=0))
+
+
+class LexicalIndex:
+    """Chunk-level and sentence-level BM25, fused per chunk."""
+
+    backend = "bm25s"
+
+    def __init__(self, chunks: Bm25Index | None = None, sentences: Bm25Index | None = None):
+        self.chunks = chunks or Bm25Index()
+        self.sentences = sentences or Bm25Index()
+
+    @classmethod
+    def build(cls, ids: list[int], chunk_tokens: list[list[str]],
+              sentence_tokens: list[list[list[str]]]) -> LexicalIndex:
+        """Index chunks (ids[i] has chunk_tokens[i]) and their sentences (sentence_tokens[i])."""
+        owners = [i for i, sents in zip(ids, sentence_tokens, strict=True) for _ in sents]
+        flat = [toks for sents in sentence_tokens for toks in sents]
+        return cls(Bm25Index.build(ids, chunk_tokens), Bm25Index.build(owners, flat))
+
+    def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
+        """Top k chunks by the weighted sum of max-normalised chunk and sentence scores."""
+        whole = normalise_max(self.chunks.search(tokens, k))
+        best = normalise_max(self.sentences.search(tokens, k))
+        fused = {i: (1 - SENTENCE_WEIGHT) * whole.get(i, 0.0) + SENTENCE_WEIGHT * best.get(i, 0.0)
+                 for i in whole.keys() | best.keys()}
+        return sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+
+    def idf(self) -> dict[str, float]:
+        """Chunk-level IDF (how rare a term is among passages)."""
+        return self.chunks.idf()
+
+    def ids(self) -> np.ndarray:
+        return self.chunks.ids()
 
     def save(self, folder: Path) -> None:
         """Write to folder atomically: a temp folder renamed over the old one."""
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        np.save(tmp / "ids.npy", self._ids)
-        if self._bm25 is not None:
-            self._bm25.save(str(tmp), show_progress=False)
-        (tmp / "done.json").write_text(json.dumps({"n": int(len(self._ids))}))
+        self.chunks.save(tmp / "chunks")
+        self.sentences.save(tmp / "sentences")
+        (tmp / "done.json").write_text(json.dumps({"n": int(len(self.ids()))}))
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -60,12 +131,11 @@ class Bm25Index:
         shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
-    def load(cls, folder: Path) -> Bm25Index:
+    def load(cls, folder: Path) -> LexicalIndex:
         """Load what save() wrote; raises if the folder is incomplete."""
         if not (folder / "done.json").exists():
             raise FileNotFoundError(f"{folder}: no complete BM25 index")
-        ids = np.load(folder / "ids.npy")
-        if not len(ids):
-            return cls()
-        retriever = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
-        return cls(ids, retriever)
+        index = cls(Bm25Index.load(folder / "chunks"), Bm25Index.load(folder / "sentences"))
+        if set(index.sentences.ids().tolist()) - set(index.ids().tolist()):
+            raise ValueError(f"{folder}: sentence index names chunks the chunk index lacks")
+        return index

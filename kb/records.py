@@ -137,6 +137,7 @@ class Duty:
     title: str
     source: str
     section_path: tuple[str, ...]
+    quote: str = ""  # the task paragraph exactly as written
 
     @property
     def units(self) -> tuple[str, ...]:

@@ -14,18 +14,29 @@ import numpy as np
 from ingest.loaders import iter_files
 from ingest.pipeline import prepare_file
 from ingest.records import Chunk, IngestError, PreparedDocument
+from kb import duties as duty_table
+from kb.answer import coverage as term_coverage
+from kb.answer import (
+    duty_answer,
+    extractive_answer,
+    load_calibration,
+    question_terms,
+    refusal,
+    tasks_answer,
+    unknown_places,
+)
 from kb.db import connect
 from kb.dense import DenseIndex, load_dense_index, make_dense_index
 from kb.embed import DEFAULT_EMBEDDER, Embedder, shared_embedder
 from kb.fusion import rrf_fusion, weighted_fusion
-from kb.lexical import Bm25Index
-from kb.answer import compose_answer
-from kb.records import Answer, DocumentInfo, FileResult, IngestReport, SearchHit
-from kb.tokenize import DEFAULT_TOKENIZER, tokenize
+from kb.lexical import LexicalIndex
+from kb.records import Answer, DocumentInfo, Duty, FileResult, IngestReport, SearchHit
+from kb.tokenize import DEFAULT_TOKENIZER, split_sentences, tokenize
 
 RETRIEVERS = ("hybrid", "bm25", "dense")
 CANDIDATES = 50  # per retriever, before fusion
-LEXICAL_WEIGHT = 0.7
+# Dense e5-small is much weaker than BM25 on these texts alone; chosen on benchmarks/tune.jsonl.
+LEXICAL_WEIGHT = 0.8
 Progress = Callable[[int, int, str], None]  # (files done, files total, current file)
 
 
@@ -72,7 +83,7 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._check_settings()
         self._dense: DenseIndex | None = None
-        self._bm25: Bm25Index | None = None
+        self._lexical: LexicalIndex | None = None
         self._load_indexes()
 
     # ----- configuration -------------------------------------------------------------
@@ -133,31 +144,30 @@ class KnowledgeBase:
                 raise ValueError("index config does not match the database")
             dense = load_dense_index(self._dense_path(config["dense_backend"]), config["dim"],
                                      config["dense_backend"])
-            bm25 = Bm25Index.load(self.folder / "bm25")
+            lexical = LexicalIndex.load(self.folder / "lexical")
             if _digest(dense.ids()) != _digest(ids) or len(dense.ids()) != len(ids) \
-                    or _digest(bm25.ids()) != _digest(ids):
+                    or _digest(lexical.ids()) != _digest(ids):
                 raise ValueError("index ids do not match the database")
         except (OSError, ValueError, KeyError, RuntimeError):
             self.rebuild_indexes()
             return
-        self._dense, self._bm25 = dense, bm25
+        self._dense, self._lexical = dense, lexical
 
     def rebuild_indexes(self) -> None:
         """Rebuild both indexes from the vectors and tokens stored in SQLite, then save."""
         with self._lock:
             db = self.db()
-            ids, vectors, tokens = [], [], []
-            for row in db.execute("SELECT id, embedding, tokens FROM chunks ORDER BY id"):
+            ids, vectors = [], []
+            for row in db.execute("SELECT id, embedding FROM chunks ORDER BY id"):
                 ids.append(row[0])
                 vectors.append(np.frombuffer(row[1], dtype=np.float32))
-                tokens.append(row[2].split())
             db.close()
             dim = len(vectors[0]) if vectors else self._stored_dim()
             dense = make_dense_index(dim, self._dense_backend) if dim else None
             if dense is not None and ids:
                 dense.add(np.array(ids, dtype=np.int64), np.vstack(vectors))
             self._dense = dense
-            self._bm25 = Bm25Index.build(ids, tokens)
+            self._lexical = self._build_lexical()
             self._save_indexes(dim)
 
     def _stored_dim(self) -> int:
@@ -167,11 +177,11 @@ class KnowledgeBase:
         return int(row[0]) if row else 0
 
     def _save_indexes(self, dim: int) -> None:
-        ids = self._bm25.ids() if self._bm25 is not None else np.zeros(0, np.int64)
+        ids = self._lexical.ids()
         backend = self._dense.backend if self._dense is not None else "numpy"
         if self._dense is not None:
             self._dense.save(self._dense_path(backend))
-        self._bm25.save(self.folder / "bm25")
+        self._lexical.save(self.folder / "lexical")
         config = {"embedder": self.embedder_name, "dim": dim, "dense_backend": backend,
                   "tokenizer": self.tokenizer, "n_chunks": int(len(ids)),
                   "ids_digest": _digest(ids)}
@@ -239,6 +249,8 @@ class KnowledgeBase:
         texts = [search_text(doc.meta.title, c.section_path, c.text) for c in doc.chunks]
         vectors = self.embedder.embed_passages(texts)
         tokens = [" ".join(tokenize(t, self.tokenizer)) for t in texts]
+        sentence_tokens = [self._sentence_tokens(doc.meta.title, c) for c in doc.chunks]
+        duty_rows = duty_table.extract_duties(doc.text)
         with self._lock:
             db = self.db()
             old_ids: list[int] = []
@@ -259,14 +271,16 @@ class KnowledgeBase:
                      datetime.now(UTC).isoformat(timespec="seconds")])
                 doc_id = cursor.lastrowid
                 new_ids = []
-                for chunk, vector, toks in zip(doc.chunks, vectors, tokens, strict=True):
+                for chunk, vector, toks, sent_toks in zip(doc.chunks, vectors, tokens,
+                                                          sentence_tokens, strict=True):
                     cur = db.execute(
                         "INSERT INTO chunks (doc_id, ordinal, text, section_path, tokens,"
-                        " embedding) VALUES (?, ?, ?, ?, ?, ?)",
+                        " sentence_tokens, embedding) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [doc_id, chunk.ordinal, chunk.text,
                          json.dumps(list(chunk.section_path), ensure_ascii=False), toks,
-                         np.asarray(vector, dtype=np.float32).tobytes()])
+                         sent_toks, np.asarray(vector, dtype=np.float32).tobytes()])
                     new_ids.append(cur.lastrowid)
+                duty_table.store_duties(db, doc_id, duty_rows)
                 db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('dim', ?)",
                            [str(vectors.shape[1])])
             db.close()
@@ -276,12 +290,24 @@ class KnowledgeBase:
             self._dense.add(np.array(new_ids, dtype=np.int64), vectors)
         return doc_id, len(new_ids)
 
+    def _sentence_tokens(self, title: str, chunk: Chunk) -> str:
+        """Tokens of each sentence with its title and section: one line per sentence."""
+        context = f"{title} {' '.join(chunk.section_path)} "
+        return "\n".join(" ".join(tokenize(context + s, self.tokenizer))
+                         for s in split_sentences(chunk.text))
+
+    def _build_lexical(self) -> LexicalIndex:
+        """Both BM25 levels from the tokens stored in SQLite."""
+        db = self.db()
+        rows = db.execute("SELECT id, tokens, sentence_tokens FROM chunks ORDER BY id").fetchall()
+        db.close()
+        return LexicalIndex.build(
+            [r[0] for r in rows], [r[1].split() for r in rows],
+            [[line.split() for line in (r[2] or "").split("\n") if line] for r in rows])
+
     def _refresh_lexical_and_save(self) -> None:
         with self._lock:
-            db = self.db()
-            rows = db.execute("SELECT id, tokens FROM chunks ORDER BY id").fetchall()
-            db.close()
-            self._bm25 = Bm25Index.build([r[0] for r in rows], [r[1].split() for r in rows])
+            self._lexical = self._build_lexical()
             self._save_indexes(self._stored_dim())
 
     def delete(self, doc: int | str) -> DocumentInfo:
@@ -341,6 +367,29 @@ class KnowledgeBase:
         return [Chunk(text=r[0], section_path=tuple(json.loads(r[1])), ordinal=r[2])
                 for r in rows]
 
+    def all_units(self) -> list[str]:
+        """Every responsible unit named in the duty table, most often named first."""
+        return self._with_db(duty_table.all_units)
+
+    def all_duties(self, doc_id: int | None = None) -> list[Duty]:
+        """The duty table (task, lead, other units, source), in document order."""
+        return self._with_db(duty_table.all_duties, doc_id)
+
+    def who_is_responsible(self, task_query: str, limit: int = 5) -> list[Duty]:
+        """Duties whose task best matches the query, units lead first ("谁负责X")."""
+        return self._with_db(duty_table.who_is_responsible, task_query, limit)
+
+    def tasks_of_unit(self, unit: str) -> dict[str, list[Duty]]:
+        """Every task naming the unit, grouped by document title ("Y负责哪些任务")."""
+        return self._with_db(duty_table.tasks_of_unit, unit)
+
+    def _with_db(self, fn, *args):
+        db = self.db()
+        try:
+            return fn(db, *args)
+        finally:
+            db.close()
+
     def search(self, query: str, k: int = 10, retriever: str = "hybrid",
                fusion: str = "weighted", lexical_weight: float = LEXICAL_WEIGHT) -> list[SearchHit]:
         """Top k passages for a question.
@@ -356,11 +405,14 @@ class KnowledgeBase:
             raise ValueError(f"unknown retriever {retriever!r}; expected one of {RETRIEVERS}")
         lexical: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
+        query_vector = None
         with self._lock:
-            if retriever != "dense" and self._bm25 is not None:
-                lexical = self._bm25.search(tokenize(query, self.tokenizer), CANDIDATES)
-            if retriever != "bm25" and self._dense is not None:
-                dense = self._dense.search(self.embedder.embed_query(query), CANDIDATES)
+            if retriever != "dense" and self._lexical is not None:
+                lexical = self._lexical.search(tokenize(query, self.tokenizer), CANDIDATES)
+            if self._dense is not None:
+                query_vector = self.embedder.embed_query(query)
+                if retriever != "bm25":
+                    dense = self._dense.search(query_vector, CANDIDATES)
         if retriever == "bm25":
             ranked = lexical
         elif retriever == "dense":
@@ -369,29 +421,96 @@ class KnowledgeBase:
             ranked = rrf_fusion(lexical, dense, lexical_weight=lexical_weight)
         else:
             ranked = weighted_fusion(lexical, dense, lexical_weight=lexical_weight)
-        return self._hits(ranked[:k], dict(lexical), dict(dense))
+        return self._hits(ranked[:k], dict(lexical), query_vector)
 
     def answer(self, question: str) -> Answer:
-        """Answer a question from the knowledge base, or refuse when the evidence is weak."""
+        """Answer a question from the knowledge base, or refuse when the evidence is weak.
+
+        "Who is responsible" and "what does unit Y do" questions are answered from the
+        duty table when it holds a close match; everything else extractively from the best
+        passage, with a confidence calibrated on data (benchmarks/calibrate.py).
+        """
         hits = self.search(question, k=5)
-        confidence = hits[0].score if hits else 0.0
-        return compose_answer(question, hits, confidence, threshold=0.0)
+        parsed = duty_table.parse_duty_question(question)
+        if parsed and parsed.kind == "tasks":
+            groups = self.tasks_of_unit(parsed.text)
+            if groups:
+                return tasks_answer(question, parsed.text, groups)
+        if parsed and parsed.kind == "who":
+            ranked = self._with_db(duty_table.rank_duties, question, 1)
+            if ranked:
+                duty, score = ranked[0]
+                same_doc = bool(hits) and hits[0].doc_id == duty.doc_id
+                # A loose match is trusted only where retrieval agrees on the document.
+                if score >= 0.75 or (score >= 0.5 and same_doc):
+                    return duty_answer(question, duty, self._chunk_with(duty), score)
+        if not hits:
+            return refusal(question, hits, 0.0)
+        confidence = self.confidence(question, hits[0])
+        if confidence < self._calibration.threshold:
+            return refusal(question, hits, confidence)
+        return extractive_answer(question, hits, confidence)
+
+    def answer_features(self, question: str, hit: SearchHit) -> dict[str, float]:
+        """What the confidence is computed from (also used to calibrate it)."""
+        idf = self._lexical.idf() if self._lexical is not None else {}
+        cov = term_coverage(question_terms(question),
+                            search_text(hit.title, hit.section_path, hit.text), idf)
+        return {"coverage": cov, "dense": hit.dense,
+                "unknown_place": float(bool(self._unknown_places(question)))}
+
+    def confidence(self, question: str, hit: SearchHit) -> float:
+        """Calibrated confidence that hit answers question; 0 for unknown places."""
+        features = self.answer_features(question, hit)
+        if features["unknown_place"]:
+            return 0.0
+        return self._calibration.confidence(features["coverage"], features["dense"])
+
+    @property
+    def _calibration(self):
+        return load_calibration()
+
+    def _unknown_places(self, question: str) -> list[str]:
+        """Places named in the question that no stored document mentions."""
+        db = self.db()
+        try:
+            return [p for p in unknown_places(question, "")
+                    if not db.execute("SELECT 1 FROM documents WHERE instr(text, ?) > 0 OR"
+                                      " instr(text, ?) > 0 LIMIT 1", [p, p[:-1]]).fetchone()]
+        finally:
+            db.close()
+
+    def _chunk_with(self, duty: Duty) -> SearchHit | None:
+        """The stored chunk quoting a duty's task, to cite it."""
+        snippet = (duty.quote or duty.task)[:40]
+        db = self.db()
+        row = db.execute("SELECT id FROM chunks WHERE doc_id = ? AND instr(text, ?) > 0"
+                         " ORDER BY ordinal LIMIT 1", [duty.doc_id, snippet]).fetchone()
+        db.close()
+        return self._hits([(row[0], 1.0)], {})[0] if row else None
 
     def _hits(self, ranked: list[tuple[int, float]], lexical: dict[int, float],
-              dense: dict[int, float]) -> list[SearchHit]:
+              query_vector=None) -> list[SearchHit]:
+        """Named records for ranked ids; dense is the exact cosine with the query."""
         if not ranked:
             return []
         ids = [i for i, _ in ranked]
         db = self.db()
         rows = db.execute(
-            "SELECT c.id, c.doc_id, c.text, d.title, d.source, c.section_path FROM chunks c"
-            f" JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({','.join('?' * len(ids))})",
-            ids).fetchall()
+            "SELECT c.id, c.doc_id, c.text, d.title, d.source, c.section_path, c.embedding"
+            " FROM chunks c JOIN documents d ON d.id = c.doc_id"
+            f" WHERE c.id IN ({','.join('?' * len(ids))})", ids).fetchall()
         db.close()
         by_id = {r[0]: r for r in rows}
-        return [
-            SearchHit(chunk_id=i, doc_id=by_id[i][1], text=by_id[i][2], title=by_id[i][3],
-                      source=by_id[i][4], section_path=tuple(json.loads(by_id[i][5])),
-                      score=score, bm25=lexical.get(i, 0.0), dense=dense.get(i, 0.0))
-            for i, score in ranked if i in by_id
-        ]
+        hits = []
+        for i, score in ranked:
+            if i not in by_id:
+                continue
+            _, doc_id, text, title, source, path, blob = by_id[i]
+            cosine = 0.0
+            if query_vector is not None and len(blob) == 4 * len(query_vector):
+                cosine = float(np.frombuffer(blob, dtype=np.float32) @ query_vector)
+            hits.append(SearchHit(chunk_id=i, doc_id=doc_id, text=text, title=title,
+                                  source=source, section_path=tuple(json.loads(path)),
+                                  score=score, bm25=lexical.get(i, 0.0), dense=cosine))
+        return hits

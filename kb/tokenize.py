@@ -17,12 +17,14 @@ DEFAULT_TOKENIZER = "jieba+bigram"
 # Question words and particles: frequent in questions, rare in regulations, so BM25 would
 # otherwise give them a high weight and reward passages that merely contain them.
 STOPWORDS = frozenset(
-    "的 了 和 与 及 或 是 在 由 对 为 把 被 将 等 中 之 其 该 这 那 有 哪 哪些 哪个 哪几个 哪几 什么 "
-    "怎么 怎样 如何 多少 多长 几 几个 谁 吗 呢 吧 啊 要 需要 应 应该 可以 能 会 都 也 还 又 "
+    "的 了 和 与 及 或 是 在 由 对 为 把 被 将 等 中 之 其 该 这 那 有 "
+    "哪 哪些 哪个 哪几个 哪几 什么 怎么 怎样 如何 多少 多长 几 几个 谁 "
+    "吗 呢 吧 啊 要 需要 应 应该 可以 能 会 都 也 还 又 "
     "什么样 何 何时 时间 是否 一个 哪里 哪儿 呀".split()
 )
 _WORD = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:[.%][a-z0-9]+)*%?")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE = re.compile(r"[^。；！？!?;\n]+[。；！？!?;]?")
 
 
 def normalize(text: str) -> str:
@@ -76,3 +78,8 @@ def tokenize(text: str, method: str = DEFAULT_TOKENIZER) -> list[str]:
         # ASCII words are already in the jieba stream; add only the Chinese bigrams.
         return jieba_tokens(text) + [t for t in bigram_tokens(text) if t.startswith("_")]
     raise ValueError(f"unknown tokenizer {method!r}; expected one of {TOKENIZERS}")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a passage (split at 。；！？ and line ends), in order, stripped."""
+    return [s for s in (m.group(0).strip() for m in _SENTENCE.finditer(text)) if s]

@@ -26,7 +26,14 @@ from .attempts import (
     submit_attempt,
     trainee_history,
 )
-from .auth import AuthResult, Trainer, add_trainer, set_trainer_password, verify_trainer
+from .auth import (
+    AuthResult,
+    Trainer,
+    add_trainer,
+    list_trainers,
+    set_trainer_password,
+    verify_trainer,
+)
 from .bank import (
     add_question,
     add_questions,
@@ -63,6 +70,7 @@ from .live import (
     finish_live_session,
     get_live_session,
     join_live_session,
+    list_live_sessions,
     live_feedback,
     live_leaderboard,
     live_reveal,
@@ -129,11 +137,12 @@ __all__ = [
     "is_correct", "normalize_fill", "score_answer",
     # live sessions
     "answer_live_question", "current_live_question", "find_live_session",
-    "finish_live_session", "get_live_session", "join_live_session", "live_feedback",
+    "finish_live_session", "get_live_session", "join_live_session", "list_live_sessions",
+    "live_feedback",
     "live_leaderboard", "live_reveal", "next_live_question", "open_live_session",
     "reveal_live_question",
     # trainers
-    "add_trainer", "set_trainer_password", "verify_trainer",
+    "add_trainer", "list_trainers", "set_trainer_password", "verify_trainer",
     # results and statistics
     "export_results", "item_analysis", "list_trainees", "live_session_results",
     "quiz_attempts", "quiz_item_analysis", "quiz_results",

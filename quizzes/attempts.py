@@ -53,7 +53,7 @@ class TraineeQuestion:
     """A question as a trainee sees it: no key, no explanation; options in display order.
 
     Attributes:
-        position: 1-based place in the attempt (or live session).
+        position: 0-based place in the attempt or live session (show position + 1).
         question_id: the question's id (used when answering).
         qtype: question type.
         stem: question text.
@@ -133,7 +133,7 @@ class AttemptResult:
 
 @dataclass(frozen=True)
 class ReviewItem:
-    """A question after submission: the trainee's answer next to the key and explanation."""
+    """A question after submission: the trainee's answer next to the key (position 0-based)."""
 
     position: int
     question_id: int
@@ -188,15 +188,20 @@ def get_attempt(db: Database, attempt_id: int) -> Attempt:
     return Attempt(*row)
 
 
+_CLOSE_EXPIRED = (
+    "UPDATE attempts SET submitted_at = deadline_at "
+    "WHERE submitted_at IS NULL AND deadline_at IS NOT NULL AND deadline_at < ?"
+)
+
+
 def close_expired_attempts(db: Database, *, now: float | None = None) -> int:
-    """Submit every open attempt whose time is up (grace included); returns how many."""
-    cutoff = iso(now_ts(now) - GRACE_S)
+    """Submit every open attempt whose time is up (grace included); returns how many.
+
+    An expired attempt counts as submitted at its deadline with the answers it has. Starting
+    an attempt does this for the trainee's own attempts; trainers may call it before reports.
+    """
     with write_transaction(db):
-        cursor = db.conn.execute(
-            "UPDATE attempts SET submitted_at = deadline_at "
-            "WHERE submitted_at IS NULL AND deadline_at IS NOT NULL AND deadline_at < ?",
-            [cutoff],
-        )
+        cursor = db.conn.execute(_CLOSE_EXPIRED, [iso(now_ts(now) - GRACE_S)])
     return cursor.rowcount
 
 
@@ -223,10 +228,13 @@ def start_attempt(
         QuizError: the quiz has no usable questions.
     """
     quiz = get_quiz(db, quiz_id)
-    close_expired_attempts(db, now=now)
     started = now_ts(now)
     rng = rng or random.Random()
     with write_transaction(db):
+        db.conn.execute(
+            _CLOSE_EXPIRED + " AND quiz_id = ? AND trainee_id = ?",
+            [iso(started - GRACE_S), quiz_id, trainee.id],
+        )
         rows = db.conn.execute(
             "SELECT id, submitted_at FROM attempts WHERE quiz_id = ? AND trainee_id = ? "
             "ORDER BY number",
@@ -257,7 +265,7 @@ def start_attempt(
             "(attempt_id, position, question_id, option_order, max_points) VALUES (?, ?, ?, ?, ?)",
             [
                 (attempt_id, position, q.id, order, q.score)
-                for position, (q, order) in enumerate(picked, 1)
+                for position, (q, order) in enumerate(picked)
             ],
         )
     return get_attempt(db, attempt_id)
@@ -275,6 +283,7 @@ def _attempt_items(db: Database, attempt_id: int) -> list[tuple[int, Question, s
 
 
 def shown_options(question: Question, order: str) -> tuple[str, ...]:
+    """Option texts in the order shown (``order``: original letters, "" for unshuffled)."""
     if not order:
         return question.options
     return tuple(question.options[OPTION_LETTERS.index(letter)] for letter in order)

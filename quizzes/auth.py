@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -137,7 +138,9 @@ def list_trainers(db: Database) -> list[Trainer]:
     return [Trainer(*row) for row in rows]
 
 
-_DUMMY_HASH = hash_password("unknown trainer", salt=b"\0" * 16)
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password("unknown trainer", salt=b"\0" * 16)
 
 
 def verify_trainer(
@@ -161,7 +164,7 @@ def verify_trainer(
         [clean_line(name)],
     ).fetchone()
     if row is None:
-        check_password(password, _DUMMY_HASH)  # same cost: the reply time does not leak names
+        check_password(password, _dummy_hash())  # same cost: the reply time does not leak names
         return AuthResult(False)
     trainer_id, stored_name, stored_hash, locked_until = row
     if locked_until and from_iso(locked_until) > current:

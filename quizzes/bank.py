@@ -195,6 +195,7 @@ def filter_sql(
     tag: str | None = None,
     qtype: QuestionType | str | None = None,
 ) -> tuple[list[str], list[object]]:
+    """SQL conditions on ``questions`` for the filters given, and their parameters."""
     where: list[str] = []
     params: list[object] = []
     if status is not None:

@@ -24,7 +24,7 @@ from .db import DB_ENV_VAR, connect, default_db_path
 from .errors import QuizError
 from .formats import FORMATS
 from .quiz import DrawRule, FeedbackMode, Grading, QuizSettings, create_quiz, get_quiz, list_quizzes
-from .records import STATUS_LABELS, TYPE_LABELS, QuestionType, Status
+from .records import DIFFICULTY_LABELS, STATUS_LABELS, TYPE_LABELS, QuestionType, Status
 from .results import export_results, quiz_attempts, quiz_results, table
 from .stats import FLAG_LABELS, quiz_item_analysis
 
@@ -95,7 +95,7 @@ def _cmd_list(args: argparse.Namespace, db: Database) -> int:
             TYPE_LABELS[q.qtype],
             STATUS_LABELS[q.status],
             q.category or "-",
-            q.difficulty or "-",
+            DIFFICULTY_LABELS.get(q.difficulty or 0, "-"),
             _short(q.stem),
         ]
         for q in questions
@@ -127,9 +127,12 @@ def _cmd_stats(args: argparse.Namespace, db: Database) -> int:
         ]
         for s in stats
     ]
+    if not rows:
+        print("暂无已提交的首次作答")
+        return 0
     print_table(["ID", "人数", "难度系数F", "区分度D", "提示", "题干"], rows)
     if args.out:
-        export_results(stats, args.out, kind=type(stats[0]) if stats else None)
+        export_results(stats, args.out)
         print(f"已导出到 {args.out}")
     return 0
 

@@ -64,11 +64,12 @@ class LiveParticipant:
 
 @dataclass(frozen=True)
 class LeaderboardRow:
-    """One line of a leaderboard: more correct answers first, then less total answer time.
+    """One line of a leaderboard: more correct answers first, then less time on them.
 
     Attributes:
         rank: 1-based; participants equal on both counts share a rank (1, 2, 2, 4).
-        total_time_ms: sum of the participant's answer times over the questions counted.
+        total_time_ms: sum of the participant's answer times over the correct answers counted;
+            wrong and missing answers add nothing, so staying silent never beats answering.
     """
 
     rank: int
@@ -85,7 +86,7 @@ class LiveReveal:
 
     position: int
     question_id: int
-    feedback_key: str
+    key: str
     explanation: str
     answer_counts: dict[str, int]  # displayed answer -> participants who gave it
     correct_count: int
@@ -125,6 +126,15 @@ def find_live_session(db: Database, join_code: str) -> LiveSession:
         return _session_row(db, "s.join_code = ? AND s.phase != 'finished'", [code])
     except NotFound:
         raise NotFound(f"没有进行中的直播答题使用加入码 {code}") from None
+
+
+def list_live_sessions(db: Database, quiz_id: int | None = None) -> list[LiveSession]:
+    """Every live session (of one quiz, if given), newest first."""
+    where, params = ("s.quiz_id = ?", [quiz_id]) if quiz_id is not None else ("1", [])
+    ids = db.conn.execute(
+        f"SELECT s.id FROM live_sessions s WHERE {where} ORDER BY s.id DESC", params
+    ).fetchall()
+    return [get_live_session(db, row[0]) for row in ids]
 
 
 def open_live_session(
@@ -368,8 +378,8 @@ def live_feedback(db: Database, participant_id: int, position: int) -> Feedback 
 def rank_leaderboard(rows: list[tuple[int, str, int, int, int]]) -> list[LeaderboardRow]:
     """Order ``(participant_id, nickname, correct, answered, total_time_ms)`` tuples.
 
-    More correct answers rank higher; on equal counts, less total answer time ranks higher;
-    participants equal on both share a rank. No streak or speed bonuses.
+    More correct answers rank higher; on equal counts, less total time on the correct answers
+    ranks higher; participants equal on both share a rank. No streak or speed bonuses.
     """
     ordered = sorted(rows, key=lambda r: (-r[2], r[4], r[1], r[0]))
     out: list[LeaderboardRow] = []
@@ -385,13 +395,17 @@ def live_leaderboard(
 ) -> list[LeaderboardRow]:
     """Leaderboard over the questions so far (or up to ``through_position``, 0-based).
 
-    Everyone who joined is listed, including those who have not answered yet.
+    Everyone who joined is listed, including those who have not answered yet. Ties on correct
+    answers are broken by the time spent on the correct answers only: summing every answer
+    time would rank a participant who never answers (0 ms) above one who answered wrongly,
+    and would reward guessing fast.
     """
     get_live_session(db, session_id)
     last = through_position if through_position is not None else 1 << 30
     rows = db.conn.execute(
         "SELECT p.id, p.nickname, coalesce(sum(r.correct), 0), count(r.id), "
-        "coalesce(sum(r.time_ms), 0) FROM live_participants p "
+        "coalesce(sum(CASE WHEN r.correct = 1 THEN r.time_ms ELSE 0 END), 0) "
+        "FROM live_participants p "
         "LEFT JOIN live_responses r ON r.participant_id = p.id AND r.position <= ? "
         "WHERE p.session_id = ? GROUP BY p.id",
         [last, session_id],

@@ -195,7 +195,7 @@ def create_quiz(
         quiz_id = cursor.lastrowid
         db.conn.executemany(
             "INSERT INTO quiz_questions (quiz_id, position, question_id) VALUES (?, ?, ?)",
-            [(quiz_id, position, qid) for position, qid in enumerate(ids, 1)],
+            [(quiz_id, position, qid) for position, qid in enumerate(ids)],
         )
     return get_quiz(db, quiz_id)
 

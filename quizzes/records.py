@@ -48,9 +48,9 @@ OPTION_LETTERS = "ABCDEF"
 MAX_OPTIONS = len(OPTION_LETTERS)
 # Tags are stored one by one, so a tag may not contain a separator.
 TAG_SEPARATORS = re.compile(r"[,，;；、|｜]")
-_KEY_SEPARATORS = re.compile(r"[\s,，、;；/]+")
+_KEY_SEPARATORS = re.compile(r"[\s,，、;；/.．]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_LINE_BREAKS = re.compile(r"[\r\n\t]+")
+_LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029]+")
 
 
 def clean_text(value: object) -> str:
@@ -60,6 +60,8 @@ def clean_text(value: object) -> str:
     text = str(value)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\u2028" in text or "\u2029" in text:  # Unicode line/paragraph separators
+        text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     return _CONTROL.sub("", text).strip()
 
 
@@ -200,7 +202,7 @@ class Question:
                 out.append(("options", "填空题不应有选项"))
             if not self.key:
                 out.append(("key", "填空题至少需要一个答案"))
-            if any("|" in k for k in self.key):
+            if any("|" in k or "｜" in k for k in self.key):
                 out.append(("key", "填空答案不能包含「|」（它用来分隔多个可接受的答案）"))
         return out
 

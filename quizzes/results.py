@@ -116,7 +116,7 @@ _LAYOUTS: dict[type, _Columns] = {
         ("昵称", lambda r: r.nickname),
         ("答对题数", lambda r: r.correct),
         ("已答题数", lambda r: r.answered),
-        ("总用时(秒)", lambda r: round(r.total_time_ms / 1000, 3)),
+        ("答对用时(秒)", lambda r: round(r.total_time_ms / 1000, 3)),
     ],
     ItemStats: [
         ("题目ID", lambda r: r.question_id),

@@ -45,7 +45,7 @@ def is_blank(given: AnswerValue | None) -> bool:
 def _letters(given: AnswerValue) -> list[str]:
     raw = given if isinstance(given, str) else "".join(str(g) for g in given)
     text = unicodedata.normalize("NFKC", raw).upper()
-    letters = [c for c in text if not c.isspace() and c not in ",，、;；/"]
+    letters = [c for c in text if not c.isspace() and c not in ",，、;；/."]
     bad = [c for c in letters if c not in OPTION_LETTERS]
     if bad:
         raise AnswerError(f"答案「{raw}」应为选项字母")

@@ -66,7 +66,8 @@ def test_task_stays_with_its_duty_line_and_has_a_section_path():
 def test_bare_headings_are_carried_into_the_next_chunk():
     chunks = chunk_text(PLAN)
     assert not any(c.text.strip() == "三、主要任务及分工" for c in chunks)
-    assert chunks[1].text.startswith("一、总体要求\n(一)指导思想")
+    assert chunks[0].text.startswith("海淀区关于推进城市安全发展的实施方案\n一、总体要求\n(一)指导思想")
+    assert chunks[0].section_path == ("一、总体要求", "(一)指导思想")
 
 
 def test_long_section_splits_at_sentence_ends_within_bound():

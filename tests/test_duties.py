@@ -192,6 +192,30 @@ def test_lead_and_partner_labels_and_inline_duties():
     ]
 
 
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("由区应急管理局牵头,会同区财政局等部门制定实施细则。",
+     ("制定实施细则", EMERGENCY, ("区财政局",))),
+    ("由区应急管理局、区财政局牵头，联合区审计局部署检查。",
+     ("部署检查", EMERGENCY, ("区财政局", "区审计局"))),
+    ("由区住房城乡建设委牵头,会同区城市管理委（区交通委）、区财政局制定计划。",
+     ("制定计划", "区住房城乡建设委", (TRAFFIC, "区财政局"))),
+    ("区消防救援支队具体负责火灾调查。", ("火灾调查", "区消防救援支队", ())),
+])
+def test_prose_duties(sentence, expected):
+    assert [(r.task, r.lead, r.others) for r in extract_duties(sentence)] == [expected]
+
+
+@pytest.mark.parametrize("sentence", [
+    "县级以上人民政府负责本行政区域内的安全生产工作。",
+    "各部门负责本行业领域的安全监管。",
+    "生产经营单位的主要负责人对本单位安全生产工作全面负责。",
+    "实行谁主管、谁负责的原则。",
+    "国务院负责特种设备安全监督管理的部门制定目录。",
+])
+def test_generic_prose_is_not_a_duty(sentence):
+    assert extract_duties(sentence) == []
+
+
 def test_parse_assignment():
     assert parse_assignment("责任单位：区应急管理局等、各街镇") == (EMERGENCY, ("各街镇",))
     assert parse_assignment("今天天气很好") is None

@@ -35,7 +35,11 @@ def test_errors_name_the_line():
     )
     result = parse_aiken(text)
     assert result.questions == []
-    assert [(p.row, p.column) for p in result.problems] == [(4, "ANSWER"), (8, "选项"), (11, "ANSWER")]
+    assert [(p.row, p.column) for p in result.problems] == [
+        (4, "ANSWER"),
+        (8, "选项"),
+        (11, "ANSWER"),
+    ]
 
 
 def test_answer_without_question_and_empty_text():

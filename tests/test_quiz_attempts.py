@@ -31,15 +31,42 @@ def db(tmp_path):
 def bank(db):
     """Four approved questions, one of each type (scores 1, 2, 1, 3), plus a draft."""
     approved = [
-        Question(QuestionType.SINGLE, "火警电话", key="B", options=("110", "119", "120"),
-                 category="消防", tags=("常识",), difficulty=1, explanation="119"),
-        Question(QuestionType.MULTIPLE, "从业人员权利", key="AC", options=("知情", "违章", "拒绝"),
-                 score=2, category="安全生产法", difficulty=3),
-        Question(QuestionType.TRUE_FALSE, "特种作业须持证", key="对", category="安全生产法",
-                 tags=("常识",), difficulty=1),
-        Question(QuestionType.FILL, "灭火器压力表指针在（）区正常", key=("绿", "绿色"), score=3,
-                 category="消防", difficulty=5),
-    ]  # fmt: skip
+        Question(
+            QuestionType.SINGLE,
+            "火警电话",
+            key="B",
+            options=("110", "119", "120"),
+            category="消防",
+            tags=("常识",),
+            difficulty=1,
+            explanation="119",
+        ),
+        Question(
+            QuestionType.MULTIPLE,
+            "从业人员权利",
+            key="AC",
+            options=("知情", "违章", "拒绝"),
+            score=2,
+            category="安全生产法",
+            difficulty=3,
+        ),
+        Question(
+            QuestionType.TRUE_FALSE,
+            "特种作业须持证",
+            key="对",
+            category="安全生产法",
+            tags=("常识",),
+            difficulty=1,
+        ),
+        Question(
+            QuestionType.FILL,
+            "灭火器压力表指针在（）区正常",
+            key=("绿", "绿色"),
+            score=3,
+            category="消防",
+            difficulty=5,
+        ),
+    ]
     draft = Question(QuestionType.TRUE_FALSE, "草稿题", key="错", category="消防")
     stored = [quizzes.add_question(db, replace(q, status="approved")) for q in approved]
     return [*stored, quizzes.add_question(db, draft)]
@@ -69,8 +96,14 @@ def test_trainee_view_never_carries_the_key(db):
     attempt = quizzes.start_attempt(db, quiz.id, trainee)
     view = quizzes.attempt_questions(db, attempt.id)
     assert {f.name for f in fields(view[0])} == {
-        "position", "question_id", "qtype", "stem", "options", "score", "given"
-    }  # fmt: skip
+        "position",
+        "question_id",
+        "qtype",
+        "stem",
+        "options",
+        "score",
+        "given",
+    }
     assert [v.stem for v in view] == [q.stem for q in questions[:4]]
     assert trainee.employee_no == "E001"
 
@@ -80,7 +113,9 @@ def test_full_marks_are_derived_from_response_rows(db):
     quiz = quizzes.create_quiz(db, "入职考试", question_ids=[q.id for q in questions[:4]])
     trainee = quizzes.identify_trainee(db, "张三", "E001")
     attempt = quizzes.start_attempt(db, quiz.id, trainee)
-    result = quizzes.submit_attempt(db, attempt.id, right_answers(quizzes.attempt_questions(db, attempt.id)))
+    result = quizzes.submit_attempt(
+        db, attempt.id, right_answers(quizzes.attempt_questions(db, attempt.id))
+    )
     rows = quizzes.attempt_responses(db, attempt.id)
     assert len(rows) == 4 and all(r.correct and r.time_ms == 1000 for r in rows)
     assert (result.score, result.max_score, result.percent, result.passed) == (7, 7, 100, True)
@@ -89,12 +124,18 @@ def test_full_marks_are_derived_from_response_rows(db):
 def test_partly_right_attempt_and_pass_mark(db):
     questions = bank(db)
     settings = QuizSettings(pass_percent=50)
-    quiz = quizzes.create_quiz(db, "考试", question_ids=[q.id for q in questions[:4]], settings=settings)
+    quiz = quizzes.create_quiz(
+        db, "考试", question_ids=[q.id for q in questions[:4]], settings=settings
+    )
     trainee = quizzes.identify_trainee(db, "张三", "E001")
     attempt = quizzes.start_attempt(db, quiz.id, trainee)
     single, multiple, true_false, fill = questions[:4]
-    answers = [Answer(single.id, "B"), Answer(multiple.id, "A"), Answer(true_false.id, "错"),
-               Answer(fill.id, "绿")]  # fmt: skip
+    answers = [
+        Answer(single.id, "B"),
+        Answer(multiple.id, "A"),
+        Answer(true_false.id, "错"),
+        Answer(fill.id, "绿"),
+    ]
     result = quizzes.submit_attempt(db, attempt.id, answers)
     # Right: single (1) and fill (3) = 4 of 7 = 57.1 % >= 50 %.
     assert (result.score, result.correct_count, result.answered) == (4, 2, 4)
@@ -128,14 +169,17 @@ def test_quiz_creation_is_validated(db):
     with pytest.raises(QuizError):
         quizzes.create_quiz(db, "二者都给", question_ids=[questions[0].id], draw=[DrawRule(1)])
     with pytest.raises(QuizError):
-        quizzes.create_quiz(db, "及格线", question_ids=[questions[0].id],
-                            settings=QuizSettings(pass_percent=120))  # fmt: skip
+        quizzes.create_quiz(
+            db, "及格线", question_ids=[questions[0].id], settings=QuizSettings(pass_percent=120)
+        )
 
 
 def test_shuffled_options_are_scored_against_the_original_key(db):
     questions = bank(db)
     settings = QuizSettings(shuffle_options=True, shuffle_questions=True)
-    quiz = quizzes.create_quiz(db, "乱序", question_ids=[q.id for q in questions[:4]], settings=settings)
+    quiz = quizzes.create_quiz(
+        db, "乱序", question_ids=[q.id for q in questions[:4]], settings=settings
+    )
     orders = set()
     for seed in range(6):
         trainee = quizzes.identify_trainee(db, f"学员{seed}", f"S{seed}")
@@ -152,8 +196,9 @@ def test_shuffled_options_are_scored_against_the_original_key(db):
 def test_immediate_feedback_is_final_after_submit_feedback_can_change(db):
     questions = bank(db)
     ids = [q.id for q in questions[:2]]
-    now_quiz = quizzes.create_quiz(db, "即时", question_ids=ids,
-                                   settings=QuizSettings(feedback=FeedbackMode.IMMEDIATE))  # fmt: skip
+    now_quiz = quizzes.create_quiz(
+        db, "即时", question_ids=ids, settings=QuizSettings(feedback=FeedbackMode.IMMEDIATE)
+    )
     later_quiz = quizzes.create_quiz(db, "交卷后", question_ids=ids)
     trainee = quizzes.identify_trainee(db, "张三", "E001")
 
@@ -196,8 +241,12 @@ def test_failed_submission_stores_nothing_and_keeps_the_score(db):
 
 def test_time_limit(db):
     questions = bank(db)
-    quiz = quizzes.create_quiz(db, "限时", question_ids=[q.id for q in questions[:2]],
-                               settings=QuizSettings(time_limit_s=60, max_attempts=2))  # fmt: skip
+    quiz = quizzes.create_quiz(
+        db,
+        "限时",
+        question_ids=[q.id for q in questions[:2]],
+        settings=QuizSettings(time_limit_s=60, max_attempts=2),
+    )
     trainee = quizzes.identify_trainee(db, "张三", "E001")
     attempt = quizzes.start_attempt(db, quiz.id, trainee, now=T0)
     quizzes.answer_question(db, attempt.id, questions[0].id, "B", now=T0 + 30)
@@ -228,8 +277,9 @@ def test_attempts_allowed_and_open_attempt_is_resumed(db):
 def test_which_attempt_counts(db, grading, counted):
     questions = bank(db)
     ids = [questions[0].id, questions[3].id]  # scores 1 and 3
-    quiz = quizzes.create_quiz(db, "多次", question_ids=ids,
-                               settings=QuizSettings(max_attempts=None, grading=grading))  # fmt: skip
+    quiz = quizzes.create_quiz(
+        db, "多次", question_ids=ids, settings=QuizSettings(max_attempts=None, grading=grading)
+    )
     trainee = quizzes.identify_trainee(db, "张三", "E001")
     # Attempt scores: 1, then 4, then 3.
     for answers in ([("B", "红")], [("B", "绿")], [("A", "绿")]):

@@ -13,8 +13,15 @@ def db(tmp_path):
 
 
 def make(stem, *, category="", tags=(), difficulty=None, status=Status.APPROVED):
-    return Question(QuestionType.TRUE_FALSE, stem, key="对", category=category, tags=tags,
-                    difficulty=difficulty, status=status)  # fmt: skip
+    return Question(
+        QuestionType.TRUE_FALSE,
+        stem,
+        key="对",
+        category=category,
+        tags=tags,
+        difficulty=difficulty,
+        status=status,
+    )
 
 
 def test_filters_combine(db):

@@ -18,8 +18,16 @@ def run(*args, db=None, stdin=None, env_db=None):
     if env_db is not None:
         env["SAFETY_QUIZ_DB"] = str(env_db)
     command = [sys.executable, "-m", "quizzes"] + (["--db", str(db)] if db else []) + list(args)
-    return subprocess.run(command, cwd=ROOT, env=env, input=stdin, capture_output=True,
-                          text=True, encoding="utf-8", timeout=60)  # fmt: skip
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
 
 
 def test_import_list_export_and_reimport(tmp_path):
@@ -75,8 +83,20 @@ def test_quiz_create_and_stats(tmp_path):
         quizzes.import_file(database, DATA / "bank.csv")
     fixed = run("quiz", "create", "入职考试", "--questions", "1,3,6", "--time-limit", "30", db=db)
     assert fixed.returncode == 0, fixed.stderr
-    drawn = run("quiz", "create", "抽题", "--draw", "2", "--category", "安全生产法",
-                "--attempts", "0", "--grading", "last", db=db)  # fmt: skip
+    drawn = run(
+        "quiz",
+        "create",
+        "抽题",
+        "--draw",
+        "2",
+        "--category",
+        "安全生产法",
+        "--attempts",
+        "0",
+        "--grading",
+        "last",
+        db=db,
+    )
     assert drawn.returncode == 0, drawn.stderr
     with quizzes.connect(db) as database:
         quiz, random_quiz = quizzes.get_quiz(database, 1), quizzes.get_quiz(database, 2)
@@ -85,8 +105,11 @@ def test_quiz_create_and_stats(tmp_path):
         for number, right in enumerate([True, True, False], 1):
             trainee = quizzes.identify_trainee(database, f"学员{number}", f"E{number}")
             attempt = quizzes.start_attempt(database, 1, trainee)
-            answers = [quizzes.Answer(1, "A" if right else "B"), quizzes.Answer(3, right),
-                       quizzes.Answer(6, "B")]  # fmt: skip
+            answers = [
+                quizzes.Answer(1, "A" if right else "B"),
+                quizzes.Answer(3, right),
+                quizzes.Answer(6, "B"),
+            ]
             quizzes.submit_attempt(database, attempt.id, answers)
     stats = run("stats", "1", "--out", str(tmp_path / "stats.xlsx"), db=db)
     assert stats.returncode == 0, stats.stderr

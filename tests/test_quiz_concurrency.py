@@ -34,10 +34,15 @@ def worker(db_path, quiz_id, join_code, number, barrier, results):
 def test_processes_submitting_at_once_store_every_row(tmp_path):
     path = tmp_path / "shared.db"
     with quizzes.connect(path) as db:
-        one = quizzes.add_question(db, replace(Question(QuestionType.TRUE_FALSE, "甲", key="对"),
-                                               status="approved"))  # fmt: skip
-        two = quizzes.add_question(db, replace(Question(QuestionType.SINGLE, "乙", key="B",
-                                                        options=("x", "y")), status="approved"))  # fmt: skip
+        one = quizzes.add_question(
+            db, replace(Question(QuestionType.TRUE_FALSE, "甲", key="对"), status="approved")
+        )
+        two = quizzes.add_question(
+            db,
+            replace(
+                Question(QuestionType.SINGLE, "乙", key="B", options=("x", "y")), status="approved"
+            ),
+        )
         quiz = quizzes.create_quiz(db, "并发", question_ids=[one.id, two.id])
         live = quizzes.create_quiz(db, "直播", question_ids=[two.id])
         session = quizzes.open_live_session(db, live.id)
@@ -59,7 +64,10 @@ def test_processes_submitting_at_once_store_every_row(tmp_path):
 
     with quizzes.connect(path) as db:
         total = PROCESSES * ATTEMPTS_EACH
-        assert db.execute("SELECT count(*) FROM attempts WHERE submitted_at IS NOT NULL").fetchone()[0] == total
+        assert (
+            db.execute("SELECT count(*) FROM attempts WHERE submitted_at IS NOT NULL").fetchone()[0]
+            == total
+        )
         assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == total * 2
         stored = sorted(r.score for r in quizzes.quiz_attempts(db, quiz.id))
         assert stored == sorted(s for scores in reported.values() for s in scores)

@@ -14,13 +14,20 @@ def test_migrations_are_named_recorded_and_applied_once(tmp_path):
     with quizzes.connect(path) as db:
         applied = [m.name for m in MIGRATIONS.applied(db)]
         assert applied == [
-            "0001_question_bank", "0002_quizzes_and_attempts", "0003_live_sessions",
+            "0001_question_bank",
+            "0002_quizzes_and_attempts",
+            "0003_live_sessions",
             "0004_trainers",
-        ]  # fmt: skip
+        ]
         assert apply_migrations(db) == []
-        assert {"questions", "quizzes", "attempts", "responses", "live_sessions", "trainers"} <= set(
-            db.table_names()
-        )
+        assert {
+            "questions",
+            "quizzes",
+            "attempts",
+            "responses",
+            "live_sessions",
+            "trainers",
+        } <= set(db.table_names())
     with quizzes.connect(path) as again:  # reopening applies nothing twice
         assert [m.name for m in MIGRATIONS.applied(again)] == applied
 

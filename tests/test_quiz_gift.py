@@ -37,7 +37,9 @@ def test_comments_are_ignored_and_answers_may_span_lines():
 
 
 def test_unsupported_kinds_and_broken_braces_name_their_lines():
-    text = "数值题 {#3:1}\n\n配对题 {=a -> 1 =b -> 2}\n\n论述题 {}\n\n没有右括号 {=a ~b\n\n说明文字\n"
+    text = (
+        "数值题 {#3:1}\n\n配对题 {=a -> 1 =b -> 2}\n\n论述题 {}\n\n没有右括号 {=a ~b\n\n说明文字\n"
+    )
     result = parse_gift(text)
     assert result.questions == []
     assert [p.row for p in result.problems] == [1, 3, 5, 7, 9]
@@ -55,14 +57,24 @@ def test_single_choice_with_two_right_answers_is_an_error():
 
 def test_export_round_trip_keeps_every_field():
     questions = [
-        Question(QuestionType.SINGLE, "多行\n题干 {含括号} #号", key="B", options=("%50%", "=b"),
-                 explanation="解析: 见第三条", score=2.5, category="消防", tags=("a", "b"),
-                 difficulty=4, source_doc="消防法.md", source_section="第三条"),
+        Question(
+            QuestionType.SINGLE,
+            "多行\n题干 {含括号} #号",
+            key="B",
+            options=("%50%", "=b"),
+            explanation="解析: 见第三条",
+            score=2.5,
+            category="消防",
+            tags=("a", "b"),
+            difficulty=4,
+            source_doc="消防法.md",
+            source_section="第三条",
+        ),
         Question(QuestionType.MULTIPLE, "多选", key="AC", options=("甲", "乙", "丙")),
         Question(QuestionType.MULTIPLE, "不定项", key="B", options=("甲", "乙")),
         Question(QuestionType.TRUE_FALSE, "//看起来像注释", key="错", explanation="x"),
         Question(QuestionType.FILL, "[html] 不是格式", key=("a\\n", "b:c")),
-    ]  # fmt: skip
+    ]
     result = parse_gift(to_gift(questions))
     assert result.problems == []
     assert sorted(result.questions, key=repr) == sorted(questions, key=repr)

@@ -4,6 +4,7 @@ import csv
 import shutil
 import time
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,8 @@ def count(db):
 
 
 def content(questions):
-    """Questions without ids and status, in a stable order, for comparing banks."""
-    return sorted((q.__class__(**{**q.__dict__, "id": None}) for q in questions), key=repr)
+    """Questions without their ids, in a stable order, for comparing banks."""
+    return sorted((replace(q, id=None) for q in questions), key=repr)
 
 
 @pytest.fixture
@@ -41,14 +42,31 @@ def test_import_stores_every_question_with_the_given_status(db):
     )
 
 
-@pytest.mark.parametrize("name", ["bad_rows.csv", "missing_columns.csv", "empty.csv"])
-def test_bad_file_imports_nothing_and_reports_every_problem(db, name):
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("bad_rows.csv", [(2, "答案"), (3, "题型"), (4, "分值"), (5, "答案"), (6, "题型")]),
+        ("missing_columns.csv", [(1, "题型"), (1, "答案")]),
+        ("empty.csv", [(0, "")]),
+        ("header_only.csv", [(0, "")]),
+    ],
+)
+def test_bad_file_imports_nothing_and_reports_every_problem(db, name, expected):
     quizzes.import_file(db, DATA / "bank.gift")  # something already in the bank
     before = count(db)
     result = quizzes.import_file(db, DATA / name)
     assert not result.ok and result.question_ids == ()
-    assert result.problems == tuple(quizzes.read_questions(DATA / name).problems)
+    assert [(p.row, p.column) for p in result.problems] == expected
+    assert all(p.source == name and str(p).startswith(name) for p in result.problems)
     assert count(db) == before
+
+
+def test_bad_gift_file_imports_nothing(db, tmp_path):
+    path = tmp_path / "bad.gift"
+    path.write_text("好题 {T}\n\n坏题 {=a =b ~c}\n\n// [score:abc]\n又一题 {F}\n", encoding="utf-8")
+    result = quizzes.import_file(db, path)
+    assert [(p.row, p.column) for p in result.problems] == [(3, "答案"), (5, "分值")]
+    assert count(db) == 0
 
 
 def test_one_bad_row_among_good_ones_blocks_the_whole_file(db, tmp_path):
@@ -106,12 +124,40 @@ def test_unknown_extension_and_missing_file(db, tmp_path):
 def write_big_csv(path, rows, bad_row=None, explanation="依据相关条款。"):
     with path.open("w", encoding="gbk", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "解析", "分值",
-                         "分类", "标签", "难度"])  # fmt: skip
+        writer.writerow(
+            [
+                "题型",
+                "题干",
+                "选项A",
+                "选项B",
+                "选项C",
+                "选项D",
+                "答案",
+                "解析",
+                "分值",
+                "分类",
+                "标签",
+                "难度",
+            ]
+        )
         for i in range(rows):
             key = "E" if i == bad_row else "ABCD"[i % 4]
-            writer.writerow(["单选", f"第{i}题：下列做法正确的是（　）。", f"甲{i}", "乙", "丙", "丁",
-                             key, explanation, 1, f"分类{i % 7}", "批量,测试", i % 5 + 1])  # fmt: skip
+            writer.writerow(
+                [
+                    "单选",
+                    f"第{i}题：下列做法正确的是（　）。",
+                    f"甲{i}",
+                    "乙",
+                    "丙",
+                    "丁",
+                    key,
+                    explanation,
+                    1,
+                    f"分类{i % 7}",
+                    "批量,测试",
+                    i % 5 + 1,
+                ]
+            )
 
 
 def test_ten_thousand_rows_import_quickly_and_a_bad_last_row_blocks_all(db, tmp_path):
@@ -141,15 +187,20 @@ def test_rows_are_streamed_not_loaded_whole(tmp_path):
     # Beyond the parsed questions, reading needs about one buffer and one row: far less than
     # the file. Reading the whole text first would need more than the file size on top.
     size = path.stat().st_size
-    assert peak - retained < size / 4, f"{(peak - retained) / 1e3:.0f} kB extra for {size / 1e3:.0f} kB"
+    assert peak - retained < size / 4, (
+        f"{(peak - retained) / 1e3:.0f} kB extra for {size / 1e3:.0f} kB"
+    )
 
 
 def test_generated_drafts_are_stored_through_add_question(db):
     draft = quizzes.Question(
-        quizzes.QuestionType.SINGLE, "依据第三条，安全生产工作应当以人为本", key="A",
-        options=("正确做法", "错误做法"), source_doc="中华人民共和国安全生产法.md",
+        quizzes.QuestionType.SINGLE,
+        "依据第三条，安全生产工作应当以人为本",
+        key="A",
+        options=("正确做法", "错误做法"),
+        source_doc="中华人民共和国安全生产法.md",
         source_section="第一章 总则 › 第三条",
-    )  # fmt: skip
+    )
     stored = quizzes.add_question(db, draft)
     assert stored.id is not None and stored.status == Status.DRAFT
     assert quizzes.get_question(db, stored.id) == stored

@@ -29,9 +29,16 @@ def test_single_choice_rejects_two_letters_and_unknown_letters():
 
 @pytest.mark.parametrize(
     ("given", "correct"),
-    [("AC", True), ("CA", True), (["C", "A"], True), ("A,C", True), ("A", False),
-     ("ACD", False), ("ABCD", False)],
-)  # fmt: skip
+    [
+        ("AC", True),
+        ("CA", True),
+        (["C", "A"], True),
+        ("A,C", True),
+        ("A", False),
+        ("ACD", False),
+        ("ABCD", False),
+    ],
+)
 def test_multiple_choice_needs_the_exact_set(given, correct):
     assert score_answer(MULTIPLE, given)[1] is correct
 
@@ -51,9 +58,15 @@ def test_true_false_rejects_other_words():
 
 @pytest.mark.parametrize(
     ("given", "correct"),
-    [("fire door", True), (" FIRE  DOOR ", True), ("ｆｉｒｅ ｄｏｏｒ", True), ("防火门", True),
-     ("防 火 门", True), ("防火窗", False)],
-)  # fmt: skip
+    [
+        ("fire door", True),
+        (" FIRE  DOOR ", True),
+        ("ｆｉｒｅ ｄｏｏｒ", True),
+        ("防火门", True),
+        ("防 火 门", True),
+        ("防火窗", False),
+    ],
+)
 def test_fill_in_accepts_any_answer_after_normalisation(given, correct):
     assert score_answer(FILL, given)[1] is correct
 

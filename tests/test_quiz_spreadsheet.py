@@ -21,9 +21,13 @@ def test_fixture_reads_every_type_with_its_fields():
     assert result.encoding == "utf-8"
     types = [q.qtype for q in result.questions]
     assert types == [
-        QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE,
-        QuestionType.TRUE_FALSE, QuestionType.FILL, QuestionType.SINGLE,
-    ]  # fmt: skip
+        QuestionType.SINGLE,
+        QuestionType.MULTIPLE,
+        QuestionType.TRUE_FALSE,
+        QuestionType.TRUE_FALSE,
+        QuestionType.FILL,
+        QuestionType.SINGLE,
+    ]
     first, multiple, _, false_q, fill, last = result.questions
     assert first.key == ("A",) and first.score == 2 and first.tags == ("方针", "总则")
     assert first.difficulty == 1 and first.category == "安全生产法"
@@ -68,14 +72,21 @@ def test_header_aliases_extra_columns_and_blank_rows():
 
 
 def test_true_false_given_as_option_letter():
-    rows = [["题型", "题干", "选项A", "选项B", "答案"], ["判断", "必须持证上岗", "正确", "错误", "B"]]
+    rows = [
+        ["题型", "题干", "选项A", "选项B", "答案"],
+        ["判断", "必须持证上岗", "正确", "错误", "B"],
+    ]
     result = parse_rows(rows)
     assert result.problems == []
     assert result.questions[0].key == ("错误",) and result.questions[0].options == ()
 
 
 def test_status_column_and_default_status():
-    rows = [["题型", "题干", "答案", "状态"], ["填空", "甲", "a", "已停用"], ["填空", "乙", "b", ""]]
+    rows = [
+        ["题型", "题干", "答案", "状态"],
+        ["填空", "甲", "a", "已停用"],
+        ["填空", "乙", "b", ""],
+    ]
     result = parse_rows(rows, default_status=Status.APPROVED)
     assert [q.status for q in result.questions] == [Status.RETIRED, Status.APPROVED]
 
@@ -139,7 +150,20 @@ def test_csv_export_has_bom_and_trainer_layout(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     header = raw.decode("utf-8-sig").splitlines()[0].split(",")
     assert header[:15] == [
-        "题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F",
-        "答案", "解析", "分值", "分类", "标签", "难度", "状态",
-    ]  # fmt: skip
+        "题型",
+        "题干",
+        "选项A",
+        "选项B",
+        "选项C",
+        "选项D",
+        "选项E",
+        "选项F",
+        "答案",
+        "解析",
+        "分值",
+        "分类",
+        "标签",
+        "难度",
+        "状态",
+    ]
     assert read_questions(path).questions == questions

@@ -78,12 +78,15 @@ def test_pearson_edge_cases():
 def test_quiz_item_analysis_counts_first_attempts_only(tmp_path):
     with quizzes.connect(tmp_path / "stats.db") as db:
         ids = [
-            quizzes.add_question(db, replace(Question(QuestionType.TRUE_FALSE, f"第{i}题",
-                                                      key="对"), status="approved")).id
+            quizzes.add_question(
+                db,
+                replace(Question(QuestionType.TRUE_FALSE, f"第{i}题", key="对"), status="approved"),
+            ).id
             for i in range(1, 5)
-        ]  # fmt: skip
-        quiz = quizzes.create_quiz(db, "分析", question_ids=ids,
-                                   settings=QuizSettings(max_attempts=None))  # fmt: skip
+        ]
+        quiz = quizzes.create_quiz(
+            db, "分析", question_ids=ids, settings=QuizSettings(max_attempts=None)
+        )
         for number, row in enumerate(MATRIX, 1):
             trainee = quizzes.identify_trainee(db, f"学员{number}", f"T{number}")
             attempt = quizzes.start_attempt(db, quiz.id, trainee)

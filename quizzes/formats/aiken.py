@@ -7,11 +7,11 @@ import unicodedata
 from collections.abc import Iterable
 
 from ..records import OPTION_LETTERS, ImportProblem, ParseResult, Question, QuestionType, Status
-from .fields import field_column
+from .fields import field_column, split_lines
 
-# NFKC first turns full-width "Ａ．" and "）" into ASCII; "、" is common in Chinese lists.
-_OPTION = re.compile(r"^([A-Za-z])\s*[.)、]\s*(.*)$")
-_ANSWER = re.compile(r"^(?:ANSWER|答案)\s*:\s*(.*)$", re.IGNORECASE)
+# Full-width "Ａ．" and "）" are accepted too; "、" is common in Chinese lists.
+_OPTION = re.compile(r"^([A-Za-zＡ-Ｚａ-ｚ])\s*[.)、．）]\s*(.*)$")
+_ANSWER = re.compile(r"^(?:ANSWER|答案)\s*[:：]\s*(.*)$", re.IGNORECASE)
 
 
 class _Block:
@@ -23,11 +23,6 @@ class _Block:
         self.options: list[str] = []
         self.option_lines: list[int] = []
         self.broken = False  # a problem was reported while reading the block
-
-
-def _prefix_nfkc(line: str) -> str:
-    # Only the marker part is normalised; the text itself keeps its full-width punctuation.
-    return unicodedata.normalize("NFKC", line[:4]) + line[4:]
 
 
 def parse_aiken(text: str, *, default_status: Status = Status.DRAFT) -> ParseResult:
@@ -46,24 +41,23 @@ def parse_aiken(text: str, *, default_status: Status = Status.DRAFT) -> ParseRes
     def bad(line_no: int, column: str, message: str) -> None:
         result.problems.append(ImportProblem(line_no, column, message))
 
-    for line_no, raw in enumerate(text.splitlines(), 1):
+    for line_no, raw in enumerate(split_lines(text), 1):
         line = raw.strip()
         if not line:
             continue
-        normal = _prefix_nfkc(line)
-        answer = _ANSWER.match(unicodedata.normalize("NFKC", line[:8]) + line[8:])
+        answer = _ANSWER.match(line)
         if block is None:
             if answer:
                 bad(line_no, "ANSWER", "ANSWER 行前面没有题目")
             else:
                 block = _Block(line_no, line)
             continue
-        option = _OPTION.match(normal)
+        option = _OPTION.match(line)
         if answer:
             _finish(block, answer.group(1), line_no, default_status, result)
             block = None
         elif option:
-            letter = option.group(1).upper()
+            letter = unicodedata.normalize("NFKC", option.group(1)).upper()
             expected = OPTION_LETTERS[len(block.options)] if len(block.options) < 6 else "?"
             if letter != expected:
                 bad(line_no, "选项", f"选项字母应为 {expected}，而不是 {letter}")

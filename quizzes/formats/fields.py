@@ -50,6 +50,11 @@ def _word(value: object) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).lower()
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them (``\n``, ``\r\n`` or ``\r``), without a leading BOM."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def cell_text(value: object) -> str:
     """A spreadsheet cell as text; integral numbers lose their ``.0`` (Excel stores 3 as 3.0)."""
     if value is None:

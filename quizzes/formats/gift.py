@@ -16,11 +16,11 @@ from ..records import (
     QuestionType,
     Status,
 )
-from .fields import field_column, format_score, parse_difficulty, parse_score
+from .fields import field_column, format_score, parse_difficulty, parse_score, split_lines
 
-# Characters GIFT escapes with a backslash. Moodle knows ~ = # { } :; "/", "%", "[" and "\"
+# Characters GIFT escapes with a backslash. Moodle knows ~ = # { } : and \n; "/", "%", "[", ">"
 # are escaped by this package only where they would otherwise be misread.
-_ESCAPABLE = set("~=#{}:\\/%[")
+_ESCAPABLE = set("~=#{}:\\/%[>")
 _WEIGHT = re.compile(r"^\s*%(-?\d+(?:\.\d+)?)%")
 _TRUE_FALSE = re.compile(r"(?is)(T|TRUE|F|FALSE)\s*(#.*)?")
 _META = re.compile(r"^//\s*\[(\w+):(.*)\]\s*$")
@@ -63,7 +63,7 @@ def escape(text: str) -> str:
     out = text.replace("\\", "\\\\")
     for char in "~=#{}:":
         out = out.replace(char, "\\" + char)
-    out = out.replace("\n", "\\n")
+    out = out.replace("\n", "\\n").replace("->", "-\\>")  # "->" would read as matching
     if out[:1] in ("%", "/", "["):  # weight, comment or format marker at the start
         out = "\\" + out
     return out
@@ -101,7 +101,7 @@ def parse_gift(text: str, *, default_status: Status = Status.DRAFT) -> ParseResu
             block.clear()
             meta = _Meta()
 
-    for line_no, line in enumerate(text.splitlines(), 1):
+    for line_no, line in enumerate(split_lines(text), 1):
         stripped = line.strip()
         if not stripped:
             flush()
@@ -175,7 +175,7 @@ def _parse_block(
             elif name in ("source_doc", "source_section"):
                 source[name] = value
         except ValueError as exc:
-            problems.append(ImportProblem(line_no, name, str(exc)))
+            problems.append(ImportProblem(line_no, field_column(name), str(exc)))
     if kind is not None:
         qtype, options, key, explanation = kind
         question = Question(
@@ -227,6 +227,7 @@ def _parse_answers(raw: str, bad: Callable[[str], None]) -> _Kind | None:
     if answers is None:
         bad("答案应以 = 或 ~ 开头")
         return None
+    raw_texts: list[str] = []
     texts: list[str] = []
     weights: list[float | None] = []
     markers: list[str] = []
@@ -239,11 +240,12 @@ def _parse_answers(raw: str, bad: Callable[[str], None]) -> _Kind | None:
         if weight_match:
             answer_raw = answer_raw[weight_match.end() :]
         markers.append(marker)
+        raw_texts.append(answer_raw)
         weights.append(weight)
         texts.append(unescape(answer_raw).strip())
         feedback.append(unescape(feedback_raw).strip())
     if "~" not in markers:
-        if len(texts) > 1 and all("->" in t for t in texts):
+        if len(texts) > 1 and all(_find(t, "->") >= 0 for t in raw_texts):
             bad("不支持配对题（=… -> …）")
             return None
         if any(w is not None and w != 100 for w in weights):

@@ -56,7 +56,7 @@ for _name in EXPORT_COLUMNS:
         _HEADER_NAMES[_alias.upper()] = _name
 for _letter, _name in zip(OPTION_LETTERS, OPTION_COLUMNS, strict=True):
     _HEADER_NAMES[_letter] = _name
-    _HEADER_NAMES[f"选项 {_letter}".replace(" ", "")] = _name
+    _HEADER_NAMES[f"{_letter}选项"] = _name
 
 
 def _header_key(value: object) -> str:

@@ -1,0 +1,101 @@
+"""Calibrate the refusal threshold on data, reproducibly.
+
+Builds (or reuses, with --kb) a knowledge base from the sample corpus, runs the calibration
+questions (benchmarks/tune.jsonl: answerable questions on the laws, written for tuning and
+never taken from the judged sets; benchmarks/out_of_scope.jsonl: questions the corpus cannot
+answer), fits a logistic model of "the top passage is right" on the answer features
+(IDF-weighted question-term coverage of the top passage and its dense cosine), then picks
+the threshold that best separates answerable from unanswerable questions. Writes
+kb/calibration.json.
+
+    .venv/bin/python benchmarks/calibrate.py [--kb DIR] [--corpus data/corpus]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kb.answer import CALIBRATION_FILE, Calibration  # noqa: E402
+from kb.config import SAMPLE_CORPUS  # noqa: E402
+from kb.evaluate import is_right_passage, load_questions  # noqa: E402
+from kb.store import KnowledgeBase  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 20000):
+    """Plain gradient-descent logistic regression on standardised features."""
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / std
+    w, b = np.zeros(z.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        w -= 0.1 * (z.T @ (p - y) / len(y) + l2 * w)
+        b -= 0.1 * float(np.mean(p - y))
+    # Undo the standardisation so the weights apply to raw features.
+    raw_w = w / std
+    return raw_w, b - float(raw_w @ mean)
+
+
+def best_threshold(conf_answerable: np.ndarray, conf_unanswerable: np.ndarray) -> float:
+    """Threshold maximising balanced accuracy; the median of the tied midpoints."""
+    values = np.unique(np.concatenate([conf_answerable, conf_unanswerable]))
+    mids = np.concatenate([[values[0] / 2], (values[:-1] + values[1:]) / 2,
+                           [(values[-1] + 1) / 2]])
+    scores = np.array([np.mean(conf_answerable >= t) + np.mean(conf_unanswerable < t)
+                       for t in mids])
+    return float(np.median(mids[scores == scores.max()]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kb", type=Path)
+    parser.add_argument("--corpus", type=Path, default=SAMPLE_CORPUS)
+    args = parser.parse_args()
+    questions = load_questions(HERE / "tune.jsonl") + load_questions(HERE / "out_of_scope.jsonl")
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = KnowledgeBase(args.kb or tmp)
+        kb.ingest([args.corpus])
+        rows = []
+        for q in questions:
+            hits = kb.search(q.question, k=5)
+            features = kb.answer_features(q.question, hits[0])
+            right = q.answerable and is_right_passage(hits[0], q)
+            rows.append((q, features, right))
+    usable = [(f, r) for _, f, r in rows if not f["unknown_place"]]
+    x = np.array([[f["coverage"], f["dense"]] for f, _ in usable])
+    y = np.array([float(r) for _, r in usable])
+    (w_cov, w_dense), bias = fit_logistic(x, y)
+    cal = Calibration(threshold=0.5, coverage_weight=float(w_cov), dense_weight=float(w_dense),
+                      bias=float(bias))
+    conf = {q.id: (0.0 if f["unknown_place"] else cal.confidence(f["coverage"], f["dense"]))
+            for q, f, _ in rows}
+    answerable = np.array([conf[q.id] for q, _, _ in rows if q.answerable])
+    unanswerable = np.array([conf[q.id] for q, _, _ in rows if not q.answerable])
+    threshold = best_threshold(answerable, unanswerable)
+    result = {"threshold": threshold, "coverage_weight": cal.coverage_weight,
+              "dense_weight": cal.dense_weight, "bias": cal.bias,
+              "fitted_on": {"answerable": int(len(answerable)),
+                            "unanswerable": int(len(unanswerable)),
+                            "right_top_passages": int(y.sum())},
+              "at_threshold": {"answered": float(np.mean(answerable >= threshold)),
+                               "refused": float(np.mean(unanswerable < threshold))}}
+    CALIBRATION_FILE.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
+                                encoding="utf-8")
+    for q, f, right in rows:
+        print(f"{q.id} {'right' if right else 'wrong':5} cov={f['coverage']:.2f} "
+              f"dense={f['dense']:.3f} place={int(f['unknown_place'])} "
+              f"conf={conf[q.id]:.2f} {q.question}")
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

