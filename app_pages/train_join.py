@@ -11,12 +11,14 @@ from app_pages.training import (
     leaderboard_rows,
     open_db,
     option_label,
+    options_markdown,
     show_error,
 )
 from quizzes import (
     LeaderboardRow,
     LiveParticipant,
     LivePhase,
+    NotFound,
     QuestionType,
     QuizError,
     TraineeQuestion,
@@ -161,8 +163,8 @@ def participant_panel(me: LiveParticipant) -> None:
             st.info(f"已提交答案：{escape_markdown(given)}。等待培训师公布答案…",
                     icon=":material/hourglass_top:")
         return
-    for i, text in enumerate(question.options):
-        st.markdown(option_label(i, text))
+    if question.options:
+        st.markdown(options_markdown(question.options))
     if feedback is not None:
         if feedback.correct:
             st.success(f"回答正确！你的答案：{escape_markdown(feedback.given)}",
@@ -201,8 +203,12 @@ participant: LiveParticipant | None = st.session_state.get(ME)
 if participant is None:
     join_form()
 else:
-    with open_db() as connection:
-        phase = quizzes.get_live_session(connection, participant.session_id).phase
+    try:
+        with open_db() as connection:
+            phase = quizzes.get_live_session(connection, participant.session_id).phase
+    except NotFound:  # e.g. the database was replaced: join again
+        st.session_state.pop(ME, None)
+        st.rerun()
     if phase == LivePhase.FINISHED:
         show_final(participant)
     else:

@@ -14,7 +14,7 @@ from app_pages.training import (
     require_trainer,
     show_error,
 )
-from quizzes import LeaderboardRow, LivePhase, LiveSession, QuizError
+from quizzes import LeaderboardRow, LivePhase, LiveSession, NotFound, QuizError
 
 SESSION = "live_host_session"  # session_state: id of the live session this trainer hosts
 ERROR = "live_host_error"
@@ -186,8 +186,12 @@ hosted = st.session_state.get(SESSION)
 if hosted is None:
     choose_session()
 else:
-    with open_db() as connection:
-        hosted_session = quizzes.get_live_session(connection, hosted)
+    try:
+        with open_db() as connection:
+            hosted_session = quizzes.get_live_session(connection, hosted)
+    except NotFound:  # e.g. the database was replaced
+        st.session_state.pop(SESSION, None)
+        st.rerun()
     if hosted_session.phase == LivePhase.FINISHED:
         show_final(hosted_session)
     else:

@@ -18,6 +18,7 @@ from app_pages.training import (
     local_datetime,
     open_db,
     option_label,
+    options_markdown,
     question_markdown,
     show_error,
 )
@@ -26,6 +27,7 @@ from quizzes import (
     Attempt,
     Feedback,
     FeedbackMode,
+    NotFound,
     QuestionType,
     Quiz,
     QuizError,
@@ -316,8 +318,8 @@ def show_result(db: Database, attempt_id: int, trainee: Trainee) -> None:
     for item in quizzes.attempt_review(db, attempt_id, trainee):
         with st.container(border=True):
             st.markdown(question_markdown(item.position, item.qtype, item.stem, item.max_points))
-            for i, text in enumerate(item.options):
-                st.markdown(option_label(i, text))
+            if item.options:
+                st.markdown(options_markdown(item.options))
             mine = escape_markdown(item.given) if item.given else "未作答"
             verdict = ":green[正确]" if item.correct else ":red[错误]"
             st.markdown(f"{verdict} · 你的答案：{mine} · 正确答案：{escape_markdown(item.key)}")
@@ -336,8 +338,11 @@ trainee_bar(me)
 attempt_id: int | None = st.session_state.get(ATTEMPT)
 with open_db() as connection:
     if attempt_id is not None:
-        current = quizzes.get_attempt(connection, attempt_id)
-        if current.trainee_id != me.id:
+        try:
+            current = quizzes.get_attempt(connection, attempt_id)
+        except NotFound:
+            current = None
+        if current is None or current.trainee_id != me.id:
             _back()
             st.rerun()
         expired = current.deadline_at and time.time() > epoch(current.deadline_at) + GRACE_S

@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kb.answer import CALIBRATION_FILE, Calibration  # noqa: E402
+from kb.answer import CALIBRATION_FILE, Calibration, answer_features  # noqa: E402
 from kb.config import SAMPLE_CORPUS  # noqa: E402
 from kb.evaluate import is_right_passage, load_questions  # noqa: E402
 from kb.store import KnowledgeBase  # noqa: E402
@@ -67,7 +67,7 @@ def main() -> None:
         rows = []
         for q in questions:
             hits = kb.search(q.question, k=5)
-            features = kb.answer_features(q.question, hits[0])
+            features = answer_features(kb, q.question, hits[0])
             right = q.answerable and is_right_passage(hits[0], q)
             rows.append((q, features, right))
     usable = [(f, r) for _, f, r in rows if not f["unknown_place"]]

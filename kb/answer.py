@@ -7,9 +7,14 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from kb.duties import parse_duty_question
 from kb.records import Answer, Citation, Duty, SearchHit
-from kb.tokenize import bigram_tokens, jieba_tokens, normalize, split_sentences
+from kb.tokenize import bigram_tokens, jieba_tokens, normalize, search_text, split_sentences
+
+if TYPE_CHECKING:
+    from kb.store import KnowledgeBase
 
 REFUSAL_TEXT = "知识库中没有找到与此问题相关的规定。"
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -151,3 +156,53 @@ def tasks_answer(question: str, unit: str, groups: dict[str, list[Duty]]) -> Ans
     n = sum(len(d) for d in groups.values())
     text = f"{unit}参与的任务共{n}项。" + "\n".join(lines)
     return Answer(question, text, citations, refused=False, confidence=1.0, units=[unit])
+
+
+def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration) -> Answer:
+    """Answer from the knowledge base, or refuse when the evidence is weak.
+
+    "Who is responsible" and "what does unit Y do" questions are answered from the duty
+    table when it holds a close match; everything else extractively from the best passage.
+
+    Args:
+        kb: the knowledge base.
+        question: the question as typed.
+        calibration: refusal threshold and confidence weights.
+    """
+    hits = kb.search(question, k=5)
+    parsed = parse_duty_question(question)
+    if parsed and parsed.kind == "tasks":
+        groups = kb.tasks_of_unit(parsed.text)
+        if groups:
+            return tasks_answer(question, parsed.text, groups)
+    if parsed and parsed.kind == "who":
+        ranked = kb.rank_duties(question, 1)
+        if ranked:
+            duty, score = ranked[0]
+            same_doc = bool(hits) and hits[0].doc_id == duty.doc_id
+            # A loose match is trusted only where retrieval agrees on the document.
+            if score >= 0.75 or (score >= 0.5 and same_doc):
+                hit = kb.chunk_quoting(duty.doc_id, (duty.quote or duty.task)[:40])
+                return duty_answer(question, duty, hit, score)
+    if not hits:
+        return refusal(question, hits, 0.0)
+    features = answer_features(kb, question, hits[0])
+    confidence = 0.0 if features["unknown_place"] else calibration.confidence(
+        features["coverage"], features["dense"])
+    if confidence < calibration.threshold:
+        return refusal(question, hits, confidence)
+    return extractive_answer(question, hits, confidence)
+
+
+def answer_features(kb: KnowledgeBase, question: str, hit: SearchHit) -> dict[str, float]:
+    """What the confidence is computed from (also what benchmarks/calibrate.py fits).
+
+    coverage: IDF-weighted share of the question's terms in the passage with its title and
+    section; dense: the passage's cosine with the question; unknown_place: the question
+    names a place no stored document mentions.
+    """
+    cov = coverage(question_terms(question),
+                   search_text(hit.title, hit.section_path, hit.text), kb.idf())
+    places = [p for p in unknown_places(question, "")
+              if not kb.mentions(p) and not kb.mentions(p[:-1])]
+    return {"coverage": cov, "dense": hit.dense, "unknown_place": float(bool(places))}

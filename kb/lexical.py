@@ -56,12 +56,14 @@ class Bm25Index:
     def idf(self) -> dict[str, float]:
         """BM25 inverse document frequency of every indexed token (computed once)."""
         if self._idf is None:
-            self._idf = {}
+            idf: dict[str, float] = {}
             if self._bm25 is not None:
                 n = self._bm25.scores["num_docs"]
                 df = np.diff(self._bm25.scores["indptr"])
-                self._idf = {t: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5)))
-                             for t, i in self._vocab.items()}
+                # bm25s adds an empty token to the vocabulary that has no column.
+                idf = {t: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5)))
+                       for t, i in self._vocab.items() if t and i < len(df)}
+            self._idf = idf
         return self._idf
 
     def ids(self) -> np.ndarray:

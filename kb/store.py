@@ -15,23 +15,14 @@ from ingest.loaders import iter_files
 from ingest.pipeline import prepare_file
 from ingest.records import Chunk, IngestError, PreparedDocument
 from kb import duties as duty_table
-from kb.answer import coverage as term_coverage
-from kb.answer import (
-    duty_answer,
-    extractive_answer,
-    load_calibration,
-    question_terms,
-    refusal,
-    tasks_answer,
-    unknown_places,
-)
+from kb.answer import answer_question, load_calibration
 from kb.db import connect
 from kb.dense import DenseIndex, load_dense_index, make_dense_index
 from kb.embed import DEFAULT_EMBEDDER, Embedder, shared_embedder
 from kb.fusion import rrf_fusion, weighted_fusion
 from kb.lexical import LexicalIndex
 from kb.records import Answer, DocumentInfo, Duty, FileResult, IngestReport, SearchHit
-from kb.tokenize import DEFAULT_TOKENIZER, split_sentences, tokenize
+from kb.tokenize import DEFAULT_TOKENIZER, search_text, split_sentences, tokenize
 
 RETRIEVERS = ("hybrid", "bm25", "dense")
 CANDIDATES = 50  # per retriever, before fusion
@@ -42,14 +33,6 @@ Progress = Callable[[int, int, str], None]  # (files done, files total, current 
 
 class KbConfigError(RuntimeError):
     """The knowledge base was built with another embedder or tokenizer than configured."""
-
-
-def search_text(title: str, section_path: Iterable[str], text: str) -> str:
-    """What both retrievers see of a chunk: its document title and section path, then its text.
-
-    Questions often name a district, a law or a heading rather than words in the passage.
-    """
-    return "\n".join([title, " ".join(section_path), text])
 
 
 def _digest(ids: np.ndarray) -> str:
@@ -81,6 +64,7 @@ class KnowledgeBase:
         self.tokenizer = tokenizer
         self._dense_backend = dense_backend
         self._lock = threading.RLock()
+        self._calibration = load_calibration()
         self._check_settings()
         self._dense: DenseIndex | None = None
         self._lexical: LexicalIndex | None = None
@@ -426,66 +410,33 @@ class KnowledgeBase:
     def answer(self, question: str) -> Answer:
         """Answer a question from the knowledge base, or refuse when the evidence is weak.
 
-        "Who is responsible" and "what does unit Y do" questions are answered from the
-        duty table when it holds a close match; everything else extractively from the best
-        passage, with a confidence calibrated on data (benchmarks/calibrate.py).
+        See kb.answer.answer_question: duty questions from the duty table, everything else
+        extractively, with a confidence calibrated on data (benchmarks/calibrate.py).
         """
-        hits = self.search(question, k=5)
-        parsed = duty_table.parse_duty_question(question)
-        if parsed and parsed.kind == "tasks":
-            groups = self.tasks_of_unit(parsed.text)
-            if groups:
-                return tasks_answer(question, parsed.text, groups)
-        if parsed and parsed.kind == "who":
-            ranked = self._with_db(duty_table.rank_duties, question, 1)
-            if ranked:
-                duty, score = ranked[0]
-                same_doc = bool(hits) and hits[0].doc_id == duty.doc_id
-                # A loose match is trusted only where retrieval agrees on the document.
-                if score >= 0.75 or (score >= 0.5 and same_doc):
-                    return duty_answer(question, duty, self._chunk_with(duty), score)
-        if not hits:
-            return refusal(question, hits, 0.0)
-        confidence = self.confidence(question, hits[0])
-        if confidence < self._calibration.threshold:
-            return refusal(question, hits, confidence)
-        return extractive_answer(question, hits, confidence)
+        return answer_question(self, question, self._calibration)
 
-    def answer_features(self, question: str, hit: SearchHit) -> dict[str, float]:
-        """What the confidence is computed from (also used to calibrate it)."""
-        idf = self._lexical.idf() if self._lexical is not None else {}
-        cov = term_coverage(question_terms(question),
-                            search_text(hit.title, hit.section_path, hit.text), idf)
-        return {"coverage": cov, "dense": hit.dense,
-                "unknown_place": float(bool(self._unknown_places(question)))}
+    def rank_duties(self, query: str, limit: int = 5) -> list[tuple[Duty, float]]:
+        """Duties best matching a task description or question, with their match scores."""
+        return self._with_db(duty_table.rank_duties, query, limit)
 
-    def confidence(self, question: str, hit: SearchHit) -> float:
-        """Calibrated confidence that hit answers question; 0 for unknown places."""
-        features = self.answer_features(question, hit)
-        if features["unknown_place"]:
-            return 0.0
-        return self._calibration.confidence(features["coverage"], features["dense"])
+    def idf(self) -> dict[str, float]:
+        """BM25 inverse document frequency of every indexed term."""
+        return self._lexical.idf() if self._lexical is not None else {}
 
-    @property
-    def _calibration(self):
-        return load_calibration()
-
-    def _unknown_places(self, question: str) -> list[str]:
-        """Places named in the question that no stored document mentions."""
+    def mentions(self, text: str) -> bool:
+        """Whether any stored document contains text."""
         db = self.db()
         try:
-            return [p for p in unknown_places(question, "")
-                    if not db.execute("SELECT 1 FROM documents WHERE instr(text, ?) > 0 OR"
-                                      " instr(text, ?) > 0 LIMIT 1", [p, p[:-1]]).fetchone()]
+            return db.execute("SELECT 1 FROM documents WHERE instr(text, ?) > 0 LIMIT 1",
+                              [text]).fetchone() is not None
         finally:
             db.close()
 
-    def _chunk_with(self, duty: Duty) -> SearchHit | None:
-        """The stored chunk quoting a duty's task, to cite it."""
-        snippet = (duty.quote or duty.task)[:40]
+    def chunk_quoting(self, doc_id: int, snippet: str) -> SearchHit | None:
+        """The first chunk of a document that contains snippet (to cite a duty)."""
         db = self.db()
         row = db.execute("SELECT id FROM chunks WHERE doc_id = ? AND instr(text, ?) > 0"
-                         " ORDER BY ordinal LIMIT 1", [duty.doc_id, snippet]).fetchone()
+                         " ORDER BY ordinal LIMIT 1", [doc_id, snippet]).fetchone()
         db.close()
         return self._hits([(row[0], 1.0)], {})[0] if row else None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import jieba
@@ -83,3 +84,11 @@ def tokenize(text: str, method: str = DEFAULT_TOKENIZER) -> list[str]:
 def split_sentences(text: str) -> list[str]:
     """Sentences of a passage (split at 。；！？ and line ends), in order, stripped."""
     return [s for s in (m.group(0).strip() for m in _SENTENCE.finditer(text)) if s]
+
+
+def search_text(title: str, section_path: Iterable[str], text: str) -> str:
+    """What both retrievers see of a chunk: its document title and section path, then its text.
+
+    Questions often name a district, a law or a heading rather than words in the passage.
+    """
+    return "\n".join([title, " ".join(section_path), text])

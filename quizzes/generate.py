@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from kb.store import KnowledgeBase
 
 __all__ = [
-    "KINDS", "Citation", "Corpus", "alternatives", "clause_candidates", "duty_questions",
+    "KINDS", "Citation", "Corpus", "alternatives", "clause_candidates", "clause_questions",
+    "duty_questions",
     "generate_questions", "make_fill_in", "make_single_choice", "make_true_false",
     "register_cli", "store_generated",
 ]  # fmt: skip
@@ -138,10 +139,11 @@ def make_single_choice(clause: Clause, element: Element, cite: Citation, corpus:
     """
     if not _usable(clause, element, reasons):
         return None
-    if element.kind == "modal" and element.group == "obligation":
-        # 应当 vs 可以/不得 is guessed from the rest of the sentence; the flip makes a
-        # better true/false item instead.
-        _reject(reasons, "obligation modal (single choice too easy)")
+    if element.kind == "modal" and (element.group == "obligation"
+                                    or element.text in ("禁止", "严禁")):
+        # 应当 vs 可以/不得 is guessed from the rest of the sentence, and 禁止 has one real
+        # alternative (允许), not three; the flip makes a better true/false item.
+        _reject(reasons, "obligation or 禁止 modal (single choice too easy)")
         return None
     window = WINDOW if element.kind in ("actor", "modal") else 0
     distractors: list[str] = []
@@ -248,7 +250,7 @@ def clause_questions(chunks: Sequence[tuple[Citation, str]], corpus: Corpus, *,
     where they can; about 30% of the true/false items are the unaltered clause (正确).
 
     Args:
-        chunks: ``(citation, chunk text)`` pairs; chunks without a section are skipped.
+        chunks: ``(citation, chunk text)`` pairs; only articles (第X条) are used.
         corpus: the corpus the distractors and rejection checks use.
         kinds: which of fill / single / truefalse to make.
         seed: random seed.
@@ -256,8 +258,10 @@ def clause_questions(chunks: Sequence[tuple[Citation, str]], corpus: Corpus, *,
     """
     out: list[Question] = []
     for index, (cite, text) in enumerate(chunks):
-        if not cite.section_path:
-            continue  # title block and preamble: nothing to cite
+        if not cite.is_article:
+            # Only articles of regulations state rules; a plan's prose ("下降79.21%",
+            # "三年行动") and title blocks give nonsense items.
+            continue
         used: dict[str, list[tuple[int, int]]] = {k: [] for k in _PRIORITY}
         for clause in clause_candidates(text):
             span = (clause.start, clause.start + len(clause.text))

@@ -36,15 +36,19 @@ _RENAMED = (
     ("消防机构", "消防救援机构"), ("工商行政管理", "市场监督管理"),
     ("质量技术监督", "市场监督管理"), ("质量监督检验检疫", "市场监督管理"),
     ("社会保险行政", "人力资源社会保障"), ("劳动行政", "人力资源社会保障"),
+    ("特种设备安全监督管理", "市场监督管理"),
 )  # fmt: skip
 _ROLE_ENDINGS = ("单位", "企业", "人员", "机构")
+# Corpus values more than ten times larger or smaller than the key are implausible
+# distractors (10人以上30人以下 for a 大型群众性活动 of 1000人以上5000人以下).
+_NEAR = math.log(10)
 _BROAD_NAMES = {
     "生产经营单位", "用人单位", "单位", "企业", "经营单位", "使用单位", "生产单位", "从业人员",
     "工作人员", "人员", "作业人员", "有关人员", "个人", "公民", "人民政府", "地方人民政府",
     "政府", "部门", "主管部门", "行政主管部门", "监督管理部门",
 }  # fmt: skip
 _BROAD = re.compile(
-    r"以上|各级|从业单位$|^(?:危险化学品|民用爆炸物品|特种设备|烟花爆竹|燃气|矿山|煤矿)(?:单位|企业)$"
+    r"以上|各级|有关|上级|本级|同级|所在地|当地|从业单位$|^(?:危险化学品|民用爆炸物品|特种设备|烟花爆竹|燃气|矿山|煤矿)(?:单位|企业)$"
 )
 
 
@@ -64,6 +68,11 @@ class Citation:
     def section(self) -> str:
         """Section path joined for display (stored as the question's source_section)."""
         return " › ".join(self.section_path)
+
+    @property
+    def is_article(self) -> bool:
+        """Whether the section is an article of a regulation (its path ends with 第X条)."""
+        return bool(self.section_path) and bool(_ARTICLE.match(self.section_path[-1].strip()))
 
     @property
     def label(self) -> str:
@@ -171,17 +180,20 @@ def _same_actor(a: str, b: str) -> bool:
 
 
 def is_broad(name: str) -> bool:
-    """Whether an actor names a whole class (生产经营单位, 县级以上人民政府, …).
+    """Whether an actor names a whole class (生产经营单位, 县级以上人民政府, …) or is named
+    relative to another (上级人民政府, 同级财政部门).
 
     An obligation of a class binds each of its members, and a member's may be meant for the
-    class, so a class is never offered as a distractor and never asked about as a key.
+    class; a relative name fits whoever is above or beside the actor in the stem. So such an
+    actor is never offered as a distractor and never asked about as a key.
     """
     return name in _BROAD_NAMES or bool(_BROAD.search(name))
 
 
 def _actor_name(name: str) -> bool:
-    """A subject that can stand as an option: a name, not a description (接到报告的部门)."""
-    return ("的" not in name and not name.startswith(("下列", "所有", "全部", "前述"))
+    """A subject that can stand as an option: a name, not a description (接到报告的部门) nor
+    a role in one event (事故发生单位, 被检查单位), which fits few stems and overlaps others."""
+    return ("的" not in name and not name.startswith(("下列", "所有", "全部", "前述", "事故", "被"))
             and not is_broad(name))
 
 
@@ -206,7 +218,8 @@ def alternatives(element: Element, corpus: Corpus, rng: random.Random,
     out: list[str] = []
     if element.kind == "number" and element.value:
         key = element.value
-        pool = [v for v in corpus.numbers.get(element.group, ()) if v > 0 and v != key]
+        pool = [v for v in corpus.numbers.get(element.group, ())
+                if v > 0 and v != key and abs(math.log(v / key)) <= _NEAR]
         near = _closest(pool, key, lambda v, k: abs(math.log(v / k)))[:6]
         rng.shuffle(near)
         for value in [*near, key * 2, key / 2, key * 3, key + 1, key * 5, key * 10]:
@@ -219,7 +232,8 @@ def alternatives(element: Element, corpus: Corpus, rng: random.Random,
         def dist(v: tuple[float, float], k: tuple[float, float]) -> float:
             return abs(math.log(v[0] / k[0])) + abs(math.log(v[1] / k[1]))
 
-        pool = [v for v in corpus.ranges.get(element.group, ()) if v != key and min(v) > 0]
+        pool = [v for v in corpus.ranges.get(element.group, ()) if v != key and min(v) > 0
+                and dist(v, key) <= 2 * _NEAR]
         near = _closest(pool, key, dist)[:6]
         rng.shuffle(near)
         a, b = key

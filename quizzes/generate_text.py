@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 MIN_CLAUSE = 15
 MAX_CLAUSE = 160
@@ -89,19 +89,24 @@ _UNITS = ("个工作日", "工作日", "个小时", "小时", "分钟", "个月"
           "万元", "元", "人", "倍", "平方米", "立方米", "千米", "公里", "米", "吨", "千克", "公斤",
           "次", "层", "名", "辆", "%", "％")  # fmt: skip
 _UNIT = "|".join(map(re.escape, _UNITS))
-# Not inside a bigger numeral, an ordinal (第三), a frequency (每年) or 上一年/下一年.
-_BEFORE = r"(?<![第\d.零〇一二两三四五六七八九十百千每上下])"
+# Not inside a bigger numeral, an ordinal (第三), a frequency (每年) or 上一年/同一年度.
+_BEFORE = r"(?<![第\d.零〇一二两三四五六七八九十百千每上下同])"
 _SUFFIX = r"以上|以下|以内|之内|内"
 _RANGE_RE = re.compile(
     rf"{_BEFORE}(?P<a>{_NUM})(?P<ua>{_UNIT})以上(?P<b>{_NUM})(?P<ub>{_UNIT})以下"
 )
-_NUMBER_RE = re.compile(rf"{_BEFORE}(?P<num>{_NUM})(?P<unit>{_UNIT})(?!性)(?P<suffix>{_SUFFIX})?")
+_NUMBER_RE = re.compile(
+    rf"{_BEFORE}(?P<num>{_NUM})(?P<unit>{_UNIT})(?![性度])(?P<suffix>{_SUFFIX})?"
+)
 _PERIODS = ("半年", "季度", "年", "月", "周", "日", "天")
 _FREQ_RE = re.compile(
     rf"每(?P<period>{'|'.join(_PERIODS)})(?:至少|不少于|不得少于)?"
     r"(?:组织|进行|开展|召开|检查|检测|演练)?(?P<count>[一二两三四五六七八九十]|\d+)次"
 )
-_MODAL_RE = re.compile(r"(?<!不)(?:应当|可以)|必须|(?<!不)不得(?!不)|禁止|严禁|有权(?!限)")
+# 有权 also occurs in 所有权人, 享有权利, 具有权威: not a modal there.
+_MODAL_RE = re.compile(
+    r"(?<!不)(?:应当|可以)|必须|(?<!不)不得(?!不)|禁止|严禁|(?<![所享具拥])有权(?![限利益威属])"
+)
 MODAL_GROUPS = {"应当": "obligation", "必须": "obligation", "不得": "prohibition",
                 "禁止": "prohibition", "严禁": "prohibition", "可以": "permission",
                 "有权": "right"}  # fmt: skip
@@ -172,8 +177,9 @@ class Clause:
         text: the clause exactly as written, without its final 。 or ；.
         start: offset of the clause in the text it was taken from.
         elements: key elements found in it, in order.
-        refers: it points at other text (第X条, 前款, 下列…, or ends with a colon before a
-            list), so it cannot stand alone.
+        refers: it points at other text (第X条, 前款, 下列…, a sentence ending with a colon
+            before a list, a clause continuing the one before it), so it cannot stand alone;
+            commencement and repeal clauses are marked too.
         item: it is an enumerated list item ((一)…, 1.…), so it lacks its lead-in.
     """
 
@@ -283,6 +289,9 @@ def find_elements(text: str) -> list[Element]:
         if actor is not None and not any(e.kind == "actor" and e.start == actor.start
                                          for e in found):
             found.append(actor)
+    # Nothing inside a title (《北京市关于禁止燃放烟花爆竹的规定》) is a rule to ask about.
+    titles = [m.span() for m in _TITLE.finditer(text)]
+    found = [e for e in found if not any(s < e.end and e.start < t for s, t in titles)]
     return sorted(found, key=lambda e: (e.start, -len(e.text)))
 
 
@@ -298,12 +307,16 @@ _ENUMERATOR = re.compile(
 _REFERS = re.compile(
     r"第[零〇一二两三四五六七八九十百千\d]+(?:条|款|项)|前款|前两款|前三款|本条|前条|下列|如下"
     r"|前述|上述|以下规定|之一的"
+    # Commencement, repeal and rule-making housekeeping: nothing for a trainee to learn.
+    r"|起施行|同时废止|实施办法|具体办法|参照本"
 )
-# A ；-clause after the first of its sentence that opens like this continues the one before
-# it (逾期未改正的，处…: overdue for what?), so it cannot stand alone.
+# A clause that is not the opening of its paragraph and starts like this continues the one
+# before it (逾期未改正的，处…: overdue for what?), so it cannot stand alone.
 _CONTINUES = re.compile(
-    r"^(逾期|情节|拒不|其|并|但|对其|造成|构成|没有|有违法所得|违法所得|不|属于|否则)"
+    r"^(逾期|情节|拒不|其|并|但|对其|造成|构成|尚|没有|有违法所得|违法所得|不|属于|否则|处以|处罚"
+    r"|罚款)"
 )
+_TITLE = re.compile(r"《[^》]*》")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _CLAUSE_END = re.compile(r"[；;]")
 
@@ -357,7 +370,11 @@ def clause_candidates(text: str) -> list[Clause]:
         if label:
             body += label.end()
         item = bool(_ENUMERATOR.match(text[body:line_start + len(line)].lstrip()))
-        for s_start, s_end in _pieces(text, body, line_start + len(line), _SENTENCE_END):
+        sentences = _pieces(text, body, line_start + len(line), _SENTENCE_END)
+        for s_index, (s_start, s_end) in enumerate(sentences):
+            # A sentence ending in a colon introduces a list: none of it stands alone.
+            lead_in = text[s_start:s_end].rstrip().endswith((":", "：")) or text[
+                s_end:s_end + 1] in (":", "：")
             parts = [(s_start, s_end)]
             subs = _pieces(text, s_start, s_end, _CLAUSE_END)
             if len(subs) > 1:
@@ -370,14 +387,10 @@ def clause_candidates(text: str) -> list[Clause]:
                 clause = text[c_start:c_end]
                 if not MIN_CLAUSE <= len(clause) <= MAX_CLAUSE:
                     continue
-                refers = bool(_REFERS.search(clause)) or text[c_end:c_end + 1] in (":", "：")
-                refers = refers or clause.endswith((":", "："))
-                # parts[1] is the sentence's first ；-clause, which has the sentence's opening.
-                refers = refers or (n > 1 and bool(_CONTINUES.match(clause)))
+                refers = lead_in or bool(_REFERS.search(clause))
+                # Only the paragraph's first sentence (parts[0]) and its first ；-clause
+                # (parts[1]) are sure to have their own opening.
+                opening = s_index == 0 and n <= 1
+                refers = refers or (not opening and bool(_CONTINUES.match(clause)))
                 out.append(Clause(clause, c_start, tuple(find_elements(clause)), refers, item))
     return out
-
-
-def with_offset(element: Element, shift: int) -> Element:
-    """The element moved by shift characters (e.g. from clause to chunk offsets)."""
-    return replace(element, start=element.start + shift)

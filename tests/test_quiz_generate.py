@@ -22,6 +22,7 @@ from quizzes.generate import (
     Corpus,
     alternatives,
     clause_candidates,
+    clause_questions,
     duty_questions,
     generate_questions,
     make_fill_in,
@@ -181,9 +182,31 @@ def test_actor_distractors_are_same_kind_and_never_a_class_or_alias():
     assert set(alts) == {"建设单位", "工程监理单位", "勘察单位", "设计单位"}
     assert "生产经营单位" not in alts  # a class: every 施工单位 is one
     assert is_broad("县级以上地方各级人民政府") and not is_broad("市人民政府")
+    assert is_broad("上级人民政府") and is_broad("政府有关部门")
     broad = _clause(texts[5], "有效实施")
     assert make_single_choice(broad, _element(broad, "actor"), CITE, corpus,
                               random.Random(0)) is None
+
+
+def test_prohibitions_by_jinzhi_are_true_false_only_and_titles_are_not_rules():
+    text = "禁止在城市市区内的居民区燃放烟花爆竹和携带烟花爆竹进入公共场所。"
+    clause = _clause(text, "禁止")
+    modal = _element(clause, "modal", "禁止")
+    assert make_single_choice(clause, modal, CITE, _corpus(text), random.Random(0)) is None
+    q = make_true_false(clause, modal, CITE, _corpus(text), random.Random(0))
+    assert q is not None and "允许在城市市区" in q.stem
+    repeal = "《北京市关于禁止燃放烟花爆竹的规定》自本规定施行之日起同时废止。"
+    assert not any(e.kind == "modal" for e in find_elements(repeal))
+    assert all(c.refers for c in clause_candidates(repeal))
+
+
+def test_only_articles_of_regulations_give_clause_questions():
+    prose = "到2025年，全区生产安全事故死亡人数较2020年下降15%，应当完成市级指标。"
+    plan = Citation("某区安全生产规划", "plan.txt", ("二、发展目标",), "规划")
+    article = Citation("某条例", "law.md", ("第三条",), "地方性法规")
+    corpus = _corpus(prose)
+    assert clause_questions([(plan, prose)], corpus) == []
+    assert clause_questions([(article, prose)], corpus)
 
 
 def test_ambiguous_blanks_and_references_are_rejected():
@@ -300,8 +323,8 @@ def test_duty_questions_ask_for_the_lead_and_offer_units_not_responsible(kb, gen
     asked = [q for q in generated if q.category != CATEGORY]
     assert asked
     for q in asked:
-        task = re.search(r"“(.+?)”", q.stem).group(1)
-        duty = next(d for d in duties if d.task == task)
+        duty = next(d for d in duties if f"“{d.task}”" in q.stem)
+        task = duty.task
         key = q.options["ABCD".index(q.key[0])]
         assert key == duty.lead and q.source_doc == duty.source
         for option in q.options:

@@ -1,0 +1,102 @@
+"""Answer composition (pure parts): answering sentences, coverage, places, duty answers."""
+
+from kb.answer import (
+    REFUSAL_TEXT,
+    Calibration,
+    best_sentences,
+    coverage,
+    duty_answer,
+    question_terms,
+    refusal,
+    unknown_places,
+)
+from kb.records import Duty, SearchHit
+
+PASSAGE = ("第八十三条 事故发生后，事故现场有关人员应当立即报告本单位负责人。"
+           "单位负责人接到事故报告后，应当于1小时内向事故发生地县级以上人民政府应急管理部门报告。"
+           "情况紧急时，事故现场有关人员可以直接报告。")
+
+
+def hit(text: str = PASSAGE) -> SearchHit:
+    return SearchHit(chunk_id=1, doc_id=1, text=text, title="生产安全事故报告和调查处理条例",
+                     source="a.md", section_path=("第三章", "第八十三条"), score=1.0)
+
+
+def test_best_sentence_is_an_exact_substring_that_answers():
+    sentence = best_sentences("单位负责人接到事故报告后多长时间内上报?", PASSAGE)
+    assert sentence in PASSAGE
+    assert "1小时内" in sentence
+
+
+def test_an_enumeration_is_kept_with_its_lead_sentence():
+    text = "生产经营单位的主要负责人负有下列职责：\n（一）建立健全责任制；\n（二）组织制定规章制度；"
+    assert "（一）建立健全责任制" in best_sentences("主要负责人有哪些职责", text)
+
+
+def test_coverage_counts_question_terms_found():
+    terms = question_terms("事故报告的时限")
+    assert coverage(terms, PASSAGE) > coverage(terms, "烟花爆竹不得在文物保护单位燃放。")
+    assert coverage(set(), PASSAGE) == 0.0
+
+
+def test_unknown_places_are_those_the_text_never_mentions():
+    known = "北京市海淀区人民政府办公室印发……西城区"
+    assert unknown_places("上海市浦东新区的安全生产规划目标是什么?", known) == ["上海市", "浦东新区"]
+    assert unknown_places("海淀区到2035年要达到什么目标?", known) == []
+    assert unknown_places("城区铁路平交道口由谁负责?", known) == []
+
+
+def test_calibration_confidence_is_monotonic():
+    cal = Calibration(threshold=0.5, coverage_weight=5, dense_weight=10, bias=-10)
+    assert cal.confidence(0.9, 0.9) > cal.confidence(0.3, 0.9) > cal.confidence(0.3, 0.5)
+
+
+def test_refusal_shows_related_passages_but_no_answer():
+    answer = refusal("怎样申请护照?", [hit()], 0.1)
+    assert answer.refused and answer.text == REFUSAL_TEXT
+    assert answer.citations and not answer.citations[0].sentence
+
+
+def test_duty_answer_lists_units_lead_first_and_quotes_the_task():
+    duty = Duty(task="加强交通安全管理", lead="区城市管理委(区交通委)",
+                others=("海淀交通支队", "各街镇"), doc_id=1, title="方案", source="p.txt",
+                section_path=("三、主要任务及分工",), quote="5.加强交通安全管理。配合推进立交化改造。")
+    passage = "5.加强交通安全管理。配合推进立交化改造。\n责任单位:区城市管理委(区交通委)、海淀交通支队等,各街镇"
+    answer = duty_answer("谁负责立交化改造?", duty, hit(passage), 0.9)
+    assert answer.units == ["区城市管理委(区交通委)", "海淀交通支队", "各街镇"]
+    assert answer.text.index("区城市管理委(区交通委)") < answer.text.index("海淀交通支队")
+    assert answer.citations[0].sentence == duty.quote
+
+
+# ----- answers from a real knowledge base (海淀 plan + 安全生产法, built once per session) -----
+
+def test_who_is_responsible_is_answered_from_the_duty_table(sample_kb_dir):
+    from kb.store import KnowledgeBase
+
+    answer = KnowledgeBase(sample_kb_dir).answer("谁负责推进城区铁路平交道口立交化改造?")
+    assert not answer.refused
+    assert answer.units[0] == "区城市管理委(区交通委)"
+    assert "市规划自然资源委海淀分局" in answer.units
+    assert "平交道口立交化改造" in answer.citations[0].text
+    assert answer.citations[0].source == "004_d3794485e0af9f99.txt"
+
+
+def test_article_answer_cites_the_article_with_the_sentence_marked(sample_kb_dir):
+    from kb.store import KnowledgeBase
+
+    answer = KnowledgeBase(sample_kb_dir).answer("从业人员发现直接危及人身安全的紧急情况时有什么权利?")
+    assert not answer.refused
+    top = answer.citations[0]
+    assert top.title == "中华人民共和国安全生产法"
+    assert top.section_path[-1] == "第五十五条"
+    assert top.sentence and top.sentence in top.text and top.sentence in answer.text
+    assert "停止作业" in answer.text
+
+
+def test_out_of_scope_questions_are_refused(sample_kb_dir):
+    from kb.store import KnowledgeBase
+
+    kb = KnowledgeBase(sample_kb_dir)
+    for question in ("怎样申请办理出国护照?", "上海市浦东新区的安全生产规划目标是什么?"):
+        answer = kb.answer(question)
+        assert answer.refused and answer.text == REFUSAL_TEXT, question
