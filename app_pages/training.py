@@ -104,6 +104,8 @@ def require_trainer() -> Trainer:
     if trainer is None:
         login_form()
         st.stop()
+        # st.stop() only returns outside a Streamlit script run (bare mode): never go on.
+        raise RuntimeError("trainer login required")
     with st.sidebar:
         st.caption(f"培训师：{escape_markdown(trainer.name)}")
         st.button("退出登录", on_click=_logout, icon=":material/logout:", key="train_logout")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import jieba.posseg as pseg
+
+from ingest.chunking import heading_kind
 from kb.duties import parse_duty_question
 from kb.records import Answer, Citation, Duty, SearchHit
 from kb.tokenize import bigram_tokens, jieba_tokens, normalize, search_text, split_sentences
@@ -19,11 +21,10 @@ if TYPE_CHECKING:
 REFUSAL_TEXT = "知识库中没有找到与此问题相关的规定。"
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 # Place names: a question about a jurisdiction the knowledge base never mentions has no
-# basis here, however well its other words match.
-_PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:省|自治区|市|新区|区|县|州|旗))")
-_GENERIC_PLACE = re.compile(r"^(本|该|各|全|城|市|区|县|省|地|辖|社|园|景|校|厂|矿|新|老|"
-                            r"城区|城市|市区|地区|辖区|社区|园区|景区|校区|厂区|矿区|街区|小区|"
-                            r"农村|本市|本区|全市|全区|各区|各市|有关|相关|重点)")
+# basis here, however well its other words match. jieba tags place (ns) and organisation (nt)
+# names; only those ending like an administrative area count.
+_PLACE_SUFFIXES = ("省", "自治区", "市", "新区", "区", "县", "州", "旗", "镇", "乡")
+_PLACE_TAGS = ("ns", "nt")
 
 
 @dataclass(frozen=True)
@@ -70,40 +71,56 @@ def coverage(terms: set[str], text: str, idf: dict[str, float] | None = None) ->
     return sum(w(t) for t in terms & found) / sum(w(t) for t in terms)
 
 
+def place_names(question: str) -> list[str]:
+    """Administrative place names in a question (e.g. 上海市浦东新区, 西城区)."""
+    return [w for w, tag in pseg.cut(normalize(question))
+            if tag in _PLACE_TAGS and len(w) >= 3 and w.endswith(_PLACE_SUFFIXES)]
+
+
 def unknown_places(question: str, known_text: str) -> list[str]:
     """Place names in the question that the given text never mentions."""
     text = normalize(known_text)
-    places = []
-    for m in _PLACE.finditer(normalize(question)):
-        place = m.group(1)
-        if _GENERIC_PLACE.match(place) or len(place) < 3:
-            continue
-        if place not in text and place[:-1] not in text:
-            places.append(place)
-    return places
+    return [p for p in place_names(question) if p not in text]
 
 
-def best_sentences(question: str, passage: str, max_sentences: int = 2) -> str:
+def best_sentences(question: str, passage: str, idf: dict[str, float] | None = None,
+                   max_chars: int = 160) -> str:
     """The sentence(s) of a passage that best answer the question, as one exact substring.
 
-    The best-matching sentence is taken, with the next one when it is short or when the
-    best ends with a colon (an enumeration follows).
+    The sentence sharing the most (IDF-weighted) question terms is taken, then the sentences
+    after it in the same paragraph while the whole stays within max_chars: an answer often
+    restates the question in one sentence and gives the substance in the next, or announces
+    an enumeration that follows.
+
+    Args:
+        question: the question.
+        passage: the passage to quote from.
+        idf: term weights (rare terms say more); by length when None.
+        max_chars: how long the quoted answer may grow.
     """
     sentences = split_sentences(passage)
     if not sentences:
         return ""
     terms = question_terms(question)
-    scores = [coverage(terms, s) for s in sentences]
+    # A bare heading names a topic but answers nothing: prefer real sentences.
+    scores = [coverage(terms, s, idf) * (0.5 if _is_bare_heading(s) else 1.0)
+              for s in sentences]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start = passage.find(sentences[best])
     end = start + len(sentences[best])
-    taken = 1
-    while (taken < max_sentences and best + taken < len(sentences)
-           and (end - start < 30 or passage[end - 1] in ":：")):
-        nxt = sentences[best + taken]
-        end = passage.find(nxt, end) + len(nxt)
-        taken += 1
+    for nxt in sentences[best + 1:]:
+        nxt_start = passage.find(nxt, end)
+        if "\n" in passage[end:nxt_start] and passage[end - 1] not in ":：":
+            break  # a new paragraph, unless the best sentence announced it
+        if nxt_start + len(nxt) - start > max_chars:
+            break
+        end = nxt_start + len(nxt)
     return passage[start:end]
+
+
+def _is_bare_heading(sentence: str) -> bool:
+    return bool(heading_kind(sentence)) and sentence[-1] not in "。；！？!?;" \
+        and len(sentence) <= 40
 
 
 def to_citation(hit: SearchHit, sentence: str = "") -> Citation:
@@ -119,12 +136,13 @@ def refusal(question: str, hits: list[SearchHit], confidence: float) -> Answer:
     return Answer(question, REFUSAL_TEXT, related, refused=True, confidence=confidence)
 
 
-def extractive_answer(question: str, hits: list[SearchHit], confidence: float) -> Answer:
+def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
+                      idf: dict[str, float] | None = None) -> Answer:
     """Answer with the best sentence(s) of the top passage, citing it and the runners-up."""
     top = hits[0]
-    sentence = best_sentences(question, top.text)
+    sentence = best_sentences(question, top.text, idf)
     citations = [to_citation(top, sentence)]
-    citations += [to_citation(h, best_sentences(question, h.text)) for h in hits[1:3]]
+    citations += [to_citation(h, best_sentences(question, h.text, idf)) for h in hits[1:3]]
     return Answer(question, sentence or top.text, citations, refused=False,
                   confidence=confidence)
 
@@ -191,7 +209,7 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration) 
         features["coverage"], features["dense"])
     if confidence < calibration.threshold:
         return refusal(question, hits, confidence)
-    return extractive_answer(question, hits, confidence)
+    return extractive_answer(question, hits, confidence, kb.idf())
 
 
 def answer_features(kb: KnowledgeBase, question: str, hit: SearchHit) -> dict[str, float]:
@@ -203,6 +221,5 @@ def answer_features(kb: KnowledgeBase, question: str, hit: SearchHit) -> dict[st
     """
     cov = coverage(question_terms(question),
                    search_text(hit.title, hit.section_path, hit.text), kb.idf())
-    places = [p for p in unknown_places(question, "")
-              if not kb.mentions(p) and not kb.mentions(p[:-1])]
+    places = [p for p in place_names(question) if not kb.mentions(p)]
     return {"coverage": cov, "dense": hit.dense, "unknown_place": float(bool(places))}

@@ -26,7 +26,8 @@ from kb.tokenize import DEFAULT_TOKENIZER, search_text, split_sentences, tokeniz
 
 RETRIEVERS = ("hybrid", "bm25", "dense")
 CANDIDATES = 50  # per retriever, before fusion
-# Dense e5-small is much weaker than BM25 on these texts alone; chosen on benchmarks/tune.jsonl.
+# Dense e5-small is much weaker than BM25 on these texts; 0.8 was best on benchmarks/tune.jsonl
+# (BENCHMARKS.md has the figures).
 LEXICAL_WEIGHT = 0.8
 Progress = Callable[[int, int, str], None]  # (files done, files total, current file)
 

@@ -67,6 +67,9 @@ def _usable(clause: Clause, element: Element, reasons: Counter | None) -> bool:
         _reject(reasons, "element occurs more than once")
     elif element.kind == "actor" and is_broad(element.text):
         _reject(reasons, "actor names a whole class (its members would be right too)")
+    elif element.kind == "modal" and element.start == 0 and element.text not in ("禁止", "严禁"):
+        # "有权拒绝违章指挥…": the subject is in the sentence before, so who may or must?
+        _reject(reasons, "clause has no subject before its modal")
     else:
         return True
     return False
@@ -97,7 +100,8 @@ def make_fill_in(clause: Clause, element: Element, cite: Citation,
                  reasons: Counter | None = None) -> Question | None:
     """A fill-in question blanking a number (the unit stays in the stem: ____日内).
 
-    The key accepts the numeral as written and in the other style (三十 and 30).
+    The key accepts the numeral as written and in the other style (三十 and 30; 两 also
+    as 二).
 
     Args:
         clause: the clause (from :func:`clause_candidates`).
@@ -112,8 +116,11 @@ def make_fill_in(clause: Clause, element: Element, cite: Citation,
         return None
     numeral = element.text[: element.num_len]
     value = parse_number(numeral)
-    other = render_number(value, "arabic" if element.style == "chinese" else "chinese")
-    key = (numeral, other) if other and value is not None else (numeral,)
+    other_style = "arabic" if element.style == "chinese" else "chinese"
+    other = render_number(value, other_style) if value is not None else None
+    key = (numeral, other) if other else (numeral,)
+    if "两" in numeral:  # 两人 is also written 二人
+        key += (numeral.replace("两", "二"),)
     stem = cite.context() + clause.replaced(element, BLANK, numeral_only=True) + "。"
     return _question(QuestionType.FILL, stem, key, cite, clause, element)
 
@@ -304,8 +311,9 @@ def generate_questions(kb: KnowledgeBase, limit: int | None = None,
                        reasons: Counter | None = None) -> list[Question]:
     """Draft questions from every document of a knowledge base.
 
-    Deterministic for a given knowledge base and seed; duplicates (same type, stem, options
-    and key) are removed.
+    Deterministic for a given knowledge base and seed. Duplicates are removed: the same
+    type, stem, options and key; and for clause questions the same type on the same quoted
+    clause of the same title (a law stored both as text and as PDF is asked once).
 
     Args:
         kb: the knowledge base.
@@ -321,7 +329,9 @@ def generate_questions(kb: KnowledgeBase, limit: int | None = None,
     if unknown:
         raise ValueError(f"unknown kinds {sorted(unknown)}; expected some of {KINDS}")
     chunks: list[tuple[Citation, str]] = []
-    for doc in sorted(kb.documents(), key=lambda d: d.source):
+    # The same law may be stored twice (a .md and a gazette PDF); text files come first so
+    # their cleaner wording is the one kept when the copies give the same question.
+    for doc in sorted(kb.documents(), key=lambda d: (d.fmt == "pdf", d.source)):
         for chunk in kb.chunks(doc.id):
             chunks.append((Citation(doc.title, doc.source, chunk.section_path, doc.kind),
                            chunk.text))
@@ -330,9 +340,12 @@ def generate_questions(kb: KnowledgeBase, limit: int | None = None,
     if "duty" in kinds:
         questions += duty_questions(kb.all_duties(), kb.all_units(),
                                     rng=_seeded(seed, "duty"), reasons=reasons)
-    unique: dict[str, Question] = {}
+    unique: dict[object, Question] = {}
     for q in questions:
-        unique.setdefault(fingerprint(q), q)
+        # Clause questions: one per type for each quoted clause of a titled document, even
+        # when two copies of the document gave different distractors or alterations.
+        same = (q.qtype, q.explanation.split("\n")[0]) if q.category == CATEGORY else None
+        unique.setdefault(same or fingerprint(q), q)
     questions = list(unique.values())
     if limit is not None and len(questions) > limit:
         questions = _stratified(questions, limit, random.Random(seed))

@@ -103,9 +103,11 @@ _FREQ_RE = re.compile(
     rf"每(?P<period>{'|'.join(_PERIODS)})(?:至少|不少于|不得少于)?"
     r"(?:组织|进行|开展|召开|检查|检测|演练)?(?P<count>[一二两三四五六七八九十]|\d+)次"
 )
-# 有权 also occurs in 所有权人, 享有权利, 具有权威: not a modal there.
+# 有权 also occurs in 所有权人, 享有权利, 具有权威: not a modal there; nor is a word in a
+# list of nouns (危险化学品禁止、限制、控制措施).
 _MODAL_RE = re.compile(
-    r"(?<!不)(?:应当|可以)|必须|(?<!不)不得(?!不)|禁止|严禁|(?<![所享具拥])有权(?![限利益威属])"
+    r"(?<![、不])(?:(?:应当|可以)|必须|不得(?!不)|禁止|严禁|(?<![所享具拥])有权(?![限利益威属]))"
+    r"(?!、)"
 )
 MODAL_GROUPS = {"应当": "obligation", "必须": "obligation", "不得": "prohibition",
                 "禁止": "prohibition", "严禁": "prohibition", "可以": "permission",

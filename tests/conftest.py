@@ -114,3 +114,12 @@ def chromium_browser() -> Iterator[object]:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module() -> Iterator[None]:
+    """AppTest runs page scripts as ``__main__`` and leaves them there; restore the real one,
+    or a later "spawn" subprocess (tests/test_quiz_concurrency.py) re-runs the last page."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main

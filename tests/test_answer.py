@@ -28,6 +28,13 @@ def test_best_sentence_is_an_exact_substring_that_answers():
     assert "1小时内" in sentence
 
 
+def test_the_sentence_after_a_restated_question_is_kept():
+    text = ("2.严格建设项目安全评估论证。加强建设项目实施前的评估论证。"
+            "依法施行安全预评价、安全设施设计审核。\n责任单位:区住房城乡建设委")
+    answer = best_sentences("建设项目实施前要做哪些评估论证?", text)
+    assert "安全预评价" in answer and "责任单位" not in answer
+
+
 def test_an_enumeration_is_kept_with_its_lead_sentence():
     text = "生产经营单位的主要负责人负有下列职责：\n（一）建立健全责任制；\n（二）组织制定规章制度；"
     assert "（一）建立健全责任制" in best_sentences("主要负责人有哪些职责", text)
@@ -41,7 +48,9 @@ def test_coverage_counts_question_terms_found():
 
 def test_unknown_places_are_those_the_text_never_mentions():
     known = "北京市海淀区人民政府办公室印发……西城区"
-    assert unknown_places("上海市浦东新区的安全生产规划目标是什么?", known) == ["上海市", "浦东新区"]
+    assert unknown_places("上海市浦东新区的安全生产规划目标是什么?", known) == ["上海市浦东新区"]
+    assert unknown_places("深圳市南山区的规划目标是什么?", known) == ["深圳市", "南山区"]
+    assert unknown_places("2020年西城区单位GDP事故死亡率降低了多少?", known) == []
     assert unknown_places("海淀区到2035年要达到什么目标?", known) == []
     assert unknown_places("城区铁路平交道口由谁负责?", known) == []
 

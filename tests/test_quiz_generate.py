@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import quizzes
-from kb.records import Duty
+from ingest.records import Chunk
+from kb.records import DocumentInfo, Duty
 from kb.store import KnowledgeBase
 from kb.units import unit_matches
 from quizzes.cli import main
@@ -207,6 +208,36 @@ def test_only_articles_of_regulations_give_clause_questions():
     corpus = _corpus(prose)
     assert clause_questions([(plan, prose)], corpus) == []
     assert clause_questions([(article, prose)], corpus)
+
+
+class _TwoCopiesKB:
+    """A knowledge base holding one law twice, as Markdown and as a gazette PDF."""
+
+    TEXT = "第十条 " + REPORT
+
+    def documents(self) -> list[DocumentInfo]:
+        def doc(i: int, source: str, fmt: str) -> DocumentInfo:
+            return DocumentInfo(i, source, "某条例", "行政法规", "", "", "", "", "", fmt, str(i),
+                                len(self.TEXT), 1, "")
+
+        return [doc(1, "pdf/某条例.pdf", "pdf"), doc(2, "某条例.md", "md")]
+
+    def chunks(self, doc_id: int) -> list[Chunk]:
+        return [Chunk(self.TEXT, ("第二章 事故报告", "第十条"))]
+
+    def all_duties(self) -> list[Duty]:
+        return []
+
+    def all_units(self) -> list[str]:
+        return []
+
+
+def test_a_law_stored_twice_is_asked_once_from_its_text_copy():
+    questions = generate_questions(_TwoCopiesKB(), seed=3)  # type: ignore[arg-type]
+    assert questions
+    assert {q.source_doc for q in questions} == {"某条例.md"}
+    per_type = Counter(q.qtype for q in questions)
+    assert all(n == 1 for n in per_type.values())
 
 
 def test_ambiguous_blanks_and_references_are_rejected():
