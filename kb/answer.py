@@ -150,9 +150,7 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
 def duty_answer(question: str, duty: Duty, hit: SearchHit | None, confidence: float) -> Answer:
     """Answer "who is responsible" with the units as a list, lead first, and the task quoted."""
     units = list(duty.units)
-    text = "责任单位：" + "、".join(units) + f"（{duty.task}）"
-    if duty.lead and len(units) > 1:
-        text = f"{duty.lead}牵头；" + text
+    text = f"「{duty.task}」的责任单位：" + "、".join(units) + "。"
     quote = duty.quote or duty.task
     if hit is not None:
         citation = to_citation(hit, quote if quote in hit.text else "")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kb.config import default_kb_dir
 from kb.evaluate import evaluate, load_questions
-from kb.store import RETRIEVERS, KnowledgeBase
+from kb.store import RETRIEVERS, KnowledgeBase, reindex
 
 
 def _progress_bar():
@@ -72,6 +72,12 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    kb = reindex(args.kb, args.embedder)
+    print(f"已用 {kb.embedder_name} 重建 {sum(d.n_chunks for d in kb.documents())} 段的索引")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     questions = load_questions(args.questions)
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
@@ -120,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("delete", parents=[common], help="删除文档 (编号或来源路径)")
     p.add_argument("doc")
     p.set_defaults(func=cmd_delete)
+    p = sub.add_parser("reindex", parents=[common], help="换用嵌入模型后重建向量与索引")
+    p.set_defaults(func=cmd_reindex)
     p = sub.add_parser("eval", parents=[common], help="评测检索与回答")
     p.add_argument("questions", type=Path)
     p.add_argument("--corpus", type=Path, required=True)

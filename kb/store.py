@@ -40,6 +40,28 @@ def _digest(ids: np.ndarray) -> str:
     return hashlib.sha1(np.sort(np.asarray(ids, dtype=np.int64)).tobytes()).hexdigest()
 
 
+def reindex(folder: Path | str, embedder: str | None = None,
+            tokenizer: str = DEFAULT_TOKENIZER) -> KnowledgeBase:
+    """Re-embed and re-tokenise every stored chunk for a new embedder or tokenizer.
+
+    SQLite stays the source of truth: texts are read back, new vectors and tokens written in
+    one transaction, and the indexes rebuilt from them.
+    """
+    spec = embedder or DEFAULT_EMBEDDER
+    db = connect(Path(folder) / "kb.db")
+    db.execute("DELETE FROM settings WHERE key IN ('embedder', 'tokenizer', 'dim')")
+    db.conn.commit()
+    db.close()
+    # With the settings cleared the instance accepts the new configuration; the stored
+    # chunks are then rewritten below before anything searches them.
+    kb = KnowledgeBase.__new__(KnowledgeBase)
+    kb._init(folder, spec, tokenizer, "auto", load=False)
+    kb._rewrite_all_chunks()
+    kb._check_settings()
+    kb.rebuild_indexes()
+    return kb
+
+
 class KnowledgeBase:
     """Documents and chunks in SQLite, with a dense and a lexical index beside it.
 
@@ -57,6 +79,9 @@ class KnowledgeBase:
             tokenizer: BM25 tokenisation method (see kb.tokenize).
             dense_backend: "auto" (FAISS if installed), "faiss" or "numpy".
         """
+        self._init(folder, embedder, tokenizer, dense_backend, load=True)
+
+    def _init(self, folder, embedder, tokenizer, dense_backend, load: bool) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.db_path = self.folder / "kb.db"
@@ -66,10 +91,11 @@ class KnowledgeBase:
         self._dense_backend = dense_backend
         self._lock = threading.RLock()
         self._calibration = load_calibration()
-        self._check_settings()
         self._dense: DenseIndex | None = None
         self._lexical: LexicalIndex | None = None
-        self._load_indexes()
+        if load:
+            self._check_settings()
+            self._load_indexes()
 
     # ----- configuration -------------------------------------------------------------
 
@@ -102,9 +128,10 @@ class KnowledgeBase:
                     f"{self.db_path}: 知识库用 {key}={settings[key]} 建立，当前配置为 {value}；"
                     f"请运行 python -m kb reindex --kb {self.folder} 重建索引"
                 )
-        if not has_chunks:
-            db["settings"].upsert_all([{"key": k, "value": v} for k, v in wanted.items()],
-                                      pk="key")
+        missing = [{"key": k, "value": v} for k, v in wanted.items()
+                   if not has_chunks or k not in settings]
+        if missing:
+            db["settings"].upsert_all(missing, pk="key")
         db.close()
 
     # ----- indexes ---------------------------------------------------------------------
@@ -274,6 +301,27 @@ class KnowledgeBase:
             self._dense.remove(np.array(old_ids, dtype=np.int64))
             self._dense.add(np.array(new_ids, dtype=np.int64), vectors)
         return doc_id, len(new_ids)
+
+    def _rewrite_all_chunks(self) -> None:
+        """New vectors and tokens for every chunk, in one transaction."""
+        db = self.db()
+        rows = db.execute("SELECT c.id, d.title, c.section_path, c.text FROM chunks c"
+                          " JOIN documents d ON d.id = c.doc_id ORDER BY c.id").fetchall()
+        chunks = [Chunk(text=r[3], section_path=tuple(json.loads(r[2]))) for r in rows]
+        texts = [search_text(r[1], c.section_path, c.text) for r, c in zip(rows, chunks,
+                                                                           strict=True)]
+        vectors = self.embedder.embed_passages(texts) if texts else None
+        with db.conn:
+            for i, (row, chunk) in enumerate(zip(rows, chunks, strict=True)):
+                db.execute("UPDATE chunks SET embedding = ?, tokens = ?, sentence_tokens = ?"
+                           " WHERE id = ?",
+                           [vectors[i].astype(np.float32).tobytes(),
+                            " ".join(tokenize(texts[i], self.tokenizer)),
+                            self._sentence_tokens(row[1], chunk), row[0]])
+            if vectors is not None:
+                db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('dim', ?)",
+                           [str(vectors.shape[1])])
+        db.close()
 
     def _sentence_tokens(self, title: str, chunk: Chunk) -> str:
         """Tokens of each sentence with its title and section: one line per sentence."""

