@@ -40,6 +40,7 @@ TRAINEE = "self_trainee"  # session_state: the identified quizzes.Trainee
 ATTEMPT = "self_attempt"  # session_state: id of the attempt on screen
 FEEDBACK = "self_feedback"  # session_state: {question id: Feedback} (immediate mode)
 MESSAGE = "self_message"
+CLOCK = "self_clock"  # session_state: {attempt id: time of the last answer, or of the start}
 TRUE_FALSE = ("正确", "错误")
 FEEDBACK_WORDS = {FeedbackMode.IMMEDIATE: "每题作答后显示对错和解析",
                   FeedbackMode.AFTER_SUBMIT: "交卷后显示答案和解析"}  # fmt: skip
@@ -150,6 +151,18 @@ def current_answer(key: str, question: TraineeQuestion) -> str:
     return str(value).strip()
 
 
+def elapsed_ms(attempt_id: int) -> int:
+    """Milliseconds since the trainee's previous answer (or the start), and restart the clock.
+
+    Every answer event is timed, so time spent on a question adds up across changes.
+    """
+    clocks = st.session_state.setdefault(CLOCK, {})
+    now = time.monotonic()
+    started = clocks.get(attempt_id, now)
+    clocks[attempt_id] = now
+    return int((now - started) * 1000)
+
+
 def save_answer(attempt_id: int, question: TraineeQuestion) -> None:
     """Widget callback (after-submit mode): store the answer as it changes (kept if time ends)."""
     given = current_answer(widget_key(attempt_id, question.question_id), question)
@@ -157,7 +170,8 @@ def save_answer(attempt_id: int, question: TraineeQuestion) -> None:
         return
     try:
         with open_db() as db:
-            quizzes.answer_question(db, attempt_id, question.question_id, given)
+            quizzes.answer_question(db, attempt_id, question.question_id, given,
+                                    time_ms=elapsed_ms(attempt_id))
     except QuizError as exc:
         st.session_state[MESSAGE] = str(exc)
 
@@ -170,7 +184,8 @@ def confirm_answer(attempt_id: int, question: TraineeQuestion) -> None:
         return
     try:
         with open_db() as db:
-            feedback = quizzes.answer_question(db, attempt_id, question.question_id, given)
+            feedback = quizzes.answer_question(db, attempt_id, question.question_id, given,
+                                               time_ms=elapsed_ms(attempt_id))
     except QuizError as exc:
         st.session_state[MESSAGE] = str(exc)
         return
@@ -186,7 +201,7 @@ def submit(attempt_id: int, questions: list[TraineeQuestion]) -> None:
             continue  # immediate mode: already final
         given = current_answer(widget_key(attempt_id, q.question_id), q)
         if given:
-            answers.append(Answer(q.question_id, given))
+            answers.append(Answer(q.question_id, given, time_ms=elapsed_ms(attempt_id)))
     try:
         with open_db() as db:
             try:
@@ -261,6 +276,7 @@ def take_quiz(db: Database, attempt: Attempt) -> None:
     """Questions without keys, one answer input each, and the 交卷 button."""
     quiz = quizzes.get_quiz(db, attempt.quiz_id)
     questions = quizzes.attempt_questions(db, attempt.id)  # no keys, no explanations
+    st.session_state.setdefault(CLOCK, {}).setdefault(attempt.id, time.monotonic())
     immediate = quiz.settings.feedback == FeedbackMode.IMMEDIATE
     feedbacks: dict[int, Feedback] = st.session_state.setdefault(FEEDBACK, {})
     st.subheader(escape_markdown(quiz.title))

@@ -69,11 +69,17 @@ def button(page: Page, label: str):
     return page.get_by_role("button", name=label)
 
 
+def settle(page: Page) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
+
+
 def join(page: Page, url: str, code: str, nickname: str) -> None:
     """Open the join link on a phone and join under a nickname."""
     page.goto(f"{url}/join?code={code}")
     code_box = page.get_by_label("加入码")
     expect(code_box).to_have_value(code, timeout=WAIT_MS)
+    settle(page)  # typing during a script run could be lost when it re-renders the form
     page.get_by_label("昵称").fill(nickname)
     button(page, "加入").click()
     expect(page.get_by_text("已加入，等待培训师开始")).to_be_visible(timeout=WAIT_MS)
@@ -87,17 +93,20 @@ def answer(page: Page, label: str) -> None:
     expect(page.get_by_text("已提交答案")).to_be_visible(timeout=WAIT_MS)
 
 
-def table_cells(scope: Page | Locator, *names: str) -> list[str]:
-    """Cell texts of the first data table, once it shows every name (via its <table> mirror)."""
+def ranking(scope: Page | Locator, *names: str) -> list[str]:
+    """The names in the order the first data table lists them, once it shows all of them.
+
+    Reads the table's accessible <table> mirror, retrying while Streamlit re-renders it.
+    """
     table = scope.get_by_test_id("stDataFrame").first
     for name in names:
         expect(table.locator("td", has_text=name)).to_have_count(1, timeout=WAIT_MS)
-    return [t.strip() for t in table.locator("td").all_text_contents()]
-
-
-def settle(page: Page) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
+    for _ in range(50):
+        cells = [t.strip() for t in table.locator("td").all_text_contents()]
+        if all(name in cells for name in names):
+            return [cell for cell in cells if cell in names]
+        table.page.wait_for_timeout(200)
+    pytest.fail(f"the table never listed all of {names}")
 
 
 def test_live_session_from_login_to_dashboard(chromium_browser: Browser,
@@ -108,6 +117,7 @@ def test_live_session_from_login_to_dashboard(chromium_browser: Browser,
     # The trainer logs in on the 现场答题 page.
     host.goto(f"{url}/train_live")
     expect(host.get_by_label("培训师名称")).to_be_visible(timeout=30_000)
+    settle(host)
     host.get_by_label("培训师名称").fill(TRAINER)
     host.get_by_label("密码").fill(PASSWORD)
     host.screenshot(path=DOCS / "screenshot-train-login.png", full_page=True)
@@ -135,6 +145,7 @@ def test_live_session_from_login_to_dashboard(chromium_browser: Browser,
     # Question 1: FAST right, SLOW wrong.
     button(host, "开始").click()
     expect(fast.get_by_text("火灾报警电话是多少")).to_be_visible(timeout=WAIT_MS)
+    fast.mouse.move(1, 1)  # no hover highlight on an option in the screenshot
     fast.screenshot(path=DOCS / "screenshot-train-live-phone.png", full_page=True)
     answer(fast, "B. 119")
     answer(slow, "A. 110")
@@ -155,8 +166,7 @@ def test_live_session_from_login_to_dashboard(chromium_browser: Browser,
 
     # The final leaderboard: FAST (2 right) above SLOW (1 right), on the host and the phones.
     expect(host.get_by_text("最终排名")).to_be_visible(timeout=WAIT_MS)
-    cells = table_cells(host, FAST, SLOW)
-    assert cells.index(FAST) < cells.index(SLOW)
+    assert ranking(host, FAST, SLOW) == [FAST, SLOW]
     host.screenshot(path=DOCS / "screenshot-train-leaderboard.png", full_page=True)
     expect(fast.get_by_text("答题结束")).to_be_visible(timeout=WAIT_MS)
     expect(slow.get_by_test_id("stMetricValue").first).to_have_text("2 / 2")
@@ -166,8 +176,7 @@ def test_live_session_from_login_to_dashboard(chromium_browser: Browser,
     expect(host.get_by_role("tab", name="现场答题")).to_be_visible(timeout=WAIT_MS)
     host.get_by_role("tab", name="现场答题").click()
     panel = host.get_by_role("tabpanel", name="现场答题")
-    cells = table_cells(panel, FAST, SLOW)
-    assert cells.index(FAST) < cells.index(SLOW)
+    assert ranking(panel, FAST, SLOW) == [FAST, SLOW]
     expect(panel.get_by_test_id("stVegaLiteChart")).to_be_visible(timeout=WAIT_MS)
     expect(panel.get_by_role("button", name="下载 CSV")).to_be_visible(timeout=WAIT_MS)
     settle(host)
