@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages.answers import show_answer, show_exchange
 from app_pages.common import escape_markdown, get_kb, markdown_text
+from kb.llm import LlmConfig, load_llm_config
 from kb.records import Answer
 
 EXAMPLES = (
@@ -28,11 +29,17 @@ def _clear() -> None:
     st.session_state[HISTORY] = []
 
 
+@st.cache_resource
+def llm_config() -> LlmConfig | None:
+    """The optional OpenAI-compatible endpoint, from the environment or Streamlit secrets."""
+    return load_llm_config(st.secrets)
+
+
 def answer_or_error(question: str) -> Answer | None:
     """Ask the knowledge base; on an internal error say so instead of showing a traceback."""
     try:
         with st.spinner("正在检索知识库…"):
-            return get_kb().answer(question)
+            return get_kb().answer(question, llm=llm_config())
     except Exception as exc:  # any library failure must leave the chat usable
         logger.exception("answer failed for %r", question)
         st.error(f"回答问题时出错，请稍后再试或换个问法。（{escape_markdown(repr(exc))}）",

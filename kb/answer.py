@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from kb.records import Answer, Citation, Duty, SearchHit
 from kb.tokenize import bigram_tokens, jieba_tokens, normalize, search_text, split_sentences
 
 if TYPE_CHECKING:
+    from kb.llm import LlmConfig
     from kb.store import KnowledgeBase
 
 REFUSAL_TEXT = "知识库中没有找到与此问题相关的规定。"
@@ -102,8 +104,10 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     if not sentences:
         return ""
     terms = question_terms(question)
-    # A bare heading names a topic but answers nothing: prefer real sentences.
+    # A bare heading names a topic but answers nothing: prefer real sentences. A sentence
+    # holding the kind of thing asked for (a number, a document, a unit) is preferred.
     scores = [coverage(terms, s, idf) * (0.5 if _is_bare_heading(s) else 1.0)
+              * _type_weight(question, s)
               for s in sentences]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start = passage.find(sentences[best])
@@ -116,6 +120,26 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
             break
         end = nxt_start + len(nxt)
     return passage[start:end]
+
+
+# (question cue, what an answering sentence holds, weight): the expected answer type.
+_ANSWER_TYPES = [
+    (re.compile(r"多少|几[个项次年日天级类种]?|多长|多久|比例|百分|[比概]率|期限|时限"),
+     re.compile(r"\d|[一二三四五六七八九十百千万]+[个项次年日天级类种人元%％小时]"), 1.5),
+    (re.compile(r"文号|文件|依据|根据哪|哪部|什么法"), re.compile(r"〔\d{4}〕|\[\d{4}\]"), 1.5),
+    (re.compile(r"文件|依据|根据哪|哪部|什么法"), re.compile(r"《"), 1.2),
+    (re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪个机构|什么部门|什么单位"),
+     re.compile(r"[局委办厅部]|支队|中心|政府|机关|单位"), 1.5),
+]
+
+
+def _type_weight(question: str, sentence: str) -> float:
+    """How much more a sentence holding the kind of thing asked for is worth."""
+    weight = 1.0
+    for cue, pattern, factor in _ANSWER_TYPES:
+        if cue.search(question) and pattern.search(sentence):
+            weight *= factor
+    return weight
 
 
 def _is_bare_heading(sentence: str) -> bool:
@@ -174,7 +198,8 @@ def tasks_answer(question: str, unit: str, groups: dict[str, list[Duty]]) -> Ans
     return Answer(question, text, citations, refused=False, confidence=1.0, units=[unit])
 
 
-def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration) -> Answer:
+def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
+                    llm: LlmConfig | None = None) -> Answer:
     """Answer from the knowledge base, or refuse when the evidence is weak.
 
     "Who is responsible" and "what does unit Y do" questions are answered from the duty
@@ -184,6 +209,8 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration) 
         kb: the knowledge base.
         question: the question as typed.
         calibration: refusal threshold and confidence weights.
+        llm: an OpenAI-compatible endpoint; when given, a confident answer is generated from
+            the passages (every sentence cited), falling back to the extractive one.
     """
     hits = kb.search(question, k=5)
     parsed = parse_duty_question(question)
@@ -207,6 +234,12 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration) 
         features["coverage"], features["dense"])
     if confidence < calibration.threshold:
         return refusal(question, hits, confidence)
+    if llm is not None:
+        from kb.llm import generate_answer  # kb.llm builds on this module
+
+        generated = generate_answer(question, hits, llm, confidence)
+        if generated is not None:
+            return generated
     return extractive_answer(question, hits, confidence, kb.idf())
 
 

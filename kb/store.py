@@ -21,6 +21,7 @@ from kb.dense import DenseIndex, load_dense_index, make_dense_index
 from kb.embed import DEFAULT_EMBEDDER, Embedder, shared_embedder
 from kb.fusion import rrf_fusion, weighted_fusion
 from kb.lexical import LexicalIndex
+from kb.llm import LlmConfig, load_llm_config
 from kb.records import Answer, DocumentInfo, Duty, FileResult, IngestReport, SearchHit
 from kb.tokenize import DEFAULT_TOKENIZER, search_text, split_sentences, tokenize
 
@@ -456,13 +457,18 @@ class KnowledgeBase:
             ranked = weighted_fusion(lexical, dense, lexical_weight=lexical_weight)
         return self._hits(ranked[:k], dict(lexical), query_vector)
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, llm: LlmConfig | None = None) -> Answer:
         """Answer a question from the knowledge base, or refuse when the evidence is weak.
 
         See kb.answer.answer_question: duty questions from the duty table, everything else
         extractively, with a confidence calibrated on data (benchmarks/calibrate.py).
+
+        Args:
+            question: the question as typed.
+            llm: an OpenAI-compatible endpoint for generated answers; None uses the one
+                configured in the environment (SAFETY_LLM_*), if any.
         """
-        return answer_question(self, question, self._calibration)
+        return answer_question(self, question, self._calibration, llm or load_llm_config())
 
     def rank_duties(self, query: str, limit: int = 5) -> list[tuple[Duty, float]]:
         """Duties best matching a task description or question, with their match scores."""
