@@ -4,7 +4,8 @@ Builds (or reuses, with --kb) a knowledge base from the sample corpus, runs the 
 questions (benchmarks/tune.jsonl: answerable questions on the laws, written for tuning and
 never taken from the judged sets; benchmarks/out_of_scope.jsonl: questions the corpus cannot
 answer), fits a logistic model of "the top passage is right" on the answer features
-(IDF-weighted question-term coverage of the top passage and its dense cosine), then picks
+(IDF-weighted question-term coverage of the top passage and of its best sentence, and its
+dense cosine; see kb.answer.answer_features), then picks
 the threshold that best separates answerable from unanswerable questions. Writes
 kb/calibration.json.
 
@@ -29,6 +30,7 @@ from kb.evaluate import is_right_passage, load_questions  # noqa: E402
 from kb.store import KnowledgeBase  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+FEATURES = ("coverage", "sentence_coverage", "dense")
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 20000):
@@ -71,18 +73,19 @@ def main() -> None:
             right = q.answerable and is_right_passage(hits[0], q)
             rows.append((q, features, right))
     usable = [(f, r) for _, f, r in rows if not f["unknown_place"]]
-    x = np.array([[f["coverage"], f["dense"]] for f, _ in usable])
+    x = np.array([[f[name] for name in FEATURES] for f, _ in usable])
     y = np.array([float(r) for _, r in usable])
-    (w_cov, w_dense), bias = fit_logistic(x, y)
-    cal = Calibration(threshold=0.5, coverage_weight=float(w_cov), dense_weight=float(w_dense),
+    (w_cov, w_sent, w_dense), bias = fit_logistic(x, y)
+    cal = Calibration(threshold=0.5, coverage_weight=float(w_cov),
+                      sentence_weight=float(w_sent), dense_weight=float(w_dense),
                       bias=float(bias))
-    conf = {q.id: (0.0 if f["unknown_place"] else cal.confidence(f["coverage"], f["dense"]))
-            for q, f, _ in rows}
+    conf = {q.id: (0.0 if f["unknown_place"] else cal.confidence(f)) for q, f, _ in rows}
     answerable = np.array([conf[q.id] for q, _, _ in rows if q.answerable])
     unanswerable = np.array([conf[q.id] for q, _, _ in rows if not q.answerable])
     threshold = best_threshold(answerable, unanswerable)
     result = {"threshold": threshold, "coverage_weight": cal.coverage_weight,
-              "dense_weight": cal.dense_weight, "bias": cal.bias,
+              "sentence_weight": cal.sentence_weight, "dense_weight": cal.dense_weight,
+              "bias": cal.bias,
               "fitted_on": {"answerable": int(len(answerable)),
                             "unanswerable": int(len(unanswerable)),
                             "right_top_passages": int(y.sum())},
@@ -92,6 +95,7 @@ def main() -> None:
                                 encoding="utf-8")
     for q, f, right in rows:
         print(f"{q.id} {'right' if right else 'wrong':5} cov={f['coverage']:.2f} "
+              f"sent={f['sentence_coverage']:.2f} "
               f"dense={f['dense']:.3f} place={int(f['unknown_place'])} "
               f"conf={conf[q.id]:.2f} {q.question}")
     print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -35,12 +35,15 @@ class Calibration:
 
     threshold: float = 0.5
     coverage_weight: float = 8.0
+    sentence_weight: float = 0.0
     dense_weight: float = 20.0
     bias: float = -22.0
 
-    def confidence(self, coverage: float, dense: float) -> float:
+    def confidence(self, features: dict[str, float]) -> float:
         """Probability-like confidence that the top passage answers the question."""
-        z = self.bias + self.coverage_weight * coverage + self.dense_weight * dense
+        z = (self.bias + self.coverage_weight * features["coverage"]
+             + self.sentence_weight * features["sentence_coverage"]
+             + self.dense_weight * features["dense"])
         return 1 / (1 + math.exp(-max(min(z, 50), -50)))
 
 
@@ -230,8 +233,7 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     if not hits:
         return refusal(question, hits, 0.0)
     features = answer_features(kb, question, hits[0])
-    confidence = 0.0 if features["unknown_place"] else calibration.confidence(
-        features["coverage"], features["dense"])
+    confidence = 0.0 if features["unknown_place"] else calibration.confidence(features)
     if confidence < calibration.threshold:
         return refusal(question, hits, confidence)
     if llm is not None:
@@ -247,10 +249,16 @@ def answer_features(kb: KnowledgeBase, question: str, hit: SearchHit) -> dict[st
     """What the confidence is computed from (also what benchmarks/calibrate.py fits).
 
     coverage: IDF-weighted share of the question's terms in the passage with its title and
-    section; dense: the passage's cosine with the question; unknown_place: the question
-    names a place no stored document mentions.
+    section; sentence_coverage: the same for the passage's best single sentence (with title
+    and section), since a question usually targets one sentence while an unrelated passage
+    matches words scattered over it; dense: the passage's cosine with the question;
+    unknown_place: the question names a place no stored document mentions.
     """
-    cov = coverage(question_terms(question),
-                   search_text(hit.title, hit.section_path, hit.text), kb.idf())
+    terms, idf = question_terms(question), kb.idf()
+    context = search_text(hit.title, hit.section_path, "")
+    cov = coverage(terms, context + hit.text, idf)
+    best = max((coverage(terms, context + s, idf) for s in split_sentences(hit.text)),
+               default=0.0)
     places = [p for p in place_names(question) if not kb.mentions(p)]
-    return {"coverage": cov, "dense": hit.dense, "unknown_place": float(bool(places))}
+    return {"coverage": cov, "sentence_coverage": best, "dense": hit.dense,
+            "unknown_place": float(bool(places))}

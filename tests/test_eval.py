@@ -58,12 +58,10 @@ def test_hybrid_beats_bm25_alone(figures):
 
 def test_refusals(figures):
     assert figures["hybrid"]["refusal_accuracy"] == 1.0
+    assert figures["hybrid"]["false_refusals"] <= 0.05
 
 
-@pytest.mark.xfail(strict=True, reason="answer accuracy is 0.775 and false refusals 0.075 "
-                   "(issue 3 still open)")
-def test_answers_meet_the_bar(figures):
-    hybrid = figures["hybrid"]
-    assert hybrid["answer_accuracy"] >= 0.90
-    assert hybrid["refusal_accuracy"] == 1.0
-    assert hybrid["false_refusals"] <= 0.05
+@pytest.mark.xfail(strict=True, reason="answer accuracy is 0.825: four retrieval misses and "
+                   "answering sentences picked wrongly (issue 3 still open)")
+def test_answer_accuracy_meets_the_bar(figures):
+    assert figures["hybrid"]["answer_accuracy"] >= 0.90
