@@ -442,10 +442,10 @@ class KnowledgeBase:
         with self._lock:
             if retriever != "dense" and self._lexical is not None:
                 lexical = self._lexical.search(tokenize(query, self.tokenizer), CANDIDATES)
-            if self._dense is not None:
+            # BM25-only search skips the embedder (hits then carry dense = 0).
+            if retriever != "bm25" and self._dense is not None:
                 query_vector = self.embedder.embed_query(query)
-                if retriever != "bm25":
-                    dense = self._dense.search(query_vector, CANDIDATES)
+                dense = self._dense.search(query_vector, CANDIDATES)
         if retriever == "bm25":
             ranked = lexical
         elif retriever == "dense":
