@@ -40,6 +40,13 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _SAMPLE_CHARS = 200_000  # how much of a text file the junk check looks at
 _CHUNK = 1 << 20
+# One document's text is at most this long. The longest sample regulation has about 26,000
+# characters; embedding two million takes about half an hour on two cores, and a longer file
+# is almost surely not one regulation. Text files are read only up to this limit, so memory
+# stays bounded whatever the file size.
+MAX_DOC_CHARS = 2_000_000
+# HTML, PDF and DOCX are parsed whole in memory, so their size is checked before opening.
+MAX_FILE_BYTES = {".html": 20 << 20, ".htm": 20 << 20, ".pdf": 100 << 20, ".docx": 100 << 20}
 
 
 def read_file(path: Path) -> RawText:
@@ -66,6 +73,10 @@ def read_file(path: Path) -> RawText:
         raise IngestError(path, f"cannot read file: {exc.strerror or exc}") from exc
     if size == 0:
         raise IngestError(path, "empty file")
+    limit = MAX_FILE_BYTES.get(suffix)
+    if limit is not None and size > limit:
+        raise IngestError(path, f"file too large ({size / 2**20:.1f} MB; limit {limit >> 20} MB)"
+                                f" / 文件过大（上限 {limit >> 20} MB）")
     if suffix == ".pdf":
         raw = _read_pdf(path)
     elif suffix == ".docx":
@@ -77,7 +88,14 @@ def read_file(path: Path) -> RawText:
         raw = RawText(text, "md" if suffix == ".md" else "txt", encoding)
     if not re.search(r"\S", raw.text):  # not .strip(): that would copy a large text
         raise IngestError(path, "no text in file")
+    if len(raw.text) > MAX_DOC_CHARS:
+        raise _too_long(path)
     return raw
+
+
+def _too_long(path: Path | str) -> IngestError:
+    return IngestError(path, f"text too long (more than {MAX_DOC_CHARS:,} characters); split"
+                             f" the file / 文本过长（超过 {MAX_DOC_CHARS:,} 字），请拆分后再导入")
 
 
 def iter_files(paths: Iterable[Path | str]) -> Iterator[tuple[Path, Path]]:
@@ -177,11 +195,15 @@ def _decode(chunks: Callable[[], Iterator[bytes]], head: bytes, path: Path | str
     for encoding in candidates:
         decoder = codecs.getincrementaldecoder(encoding)("strict")
         parts: list[str] = []
+        n_chars = 0
         try:
             for chunk in chunks():
                 if encoding != "utf-16" and b"\x00" in chunk:
                     raise IngestError(path, "binary content (NUL bytes) in a text file")
                 parts.append(decoder.decode(chunk))
+                n_chars += len(parts[-1])
+                if n_chars > MAX_DOC_CHARS:  # stop reading: memory stays bounded
+                    raise _too_long(path)
             parts.append(decoder.decode(b"", final=True))
         except UnicodeDecodeError:
             continue
@@ -291,7 +313,13 @@ def _read_pdf(path: Path) -> RawText:
                 raise IngestError(path, f"encrypted PDF; cannot decrypt: {exc}") from exc
             if not opened:
                 raise IngestError(path, "encrypted PDF (password required) / 加密的PDF，需要密码")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages: list[str] = []
+        n_chars = 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            n_chars += len(pages[-1])
+            if n_chars > MAX_DOC_CHARS:
+                raise _too_long(path)
     except IngestError:
         raise
     except FileNotDecryptedError as exc:

@@ -37,6 +37,24 @@ class KbConfigError(RuntimeError):
     """The knowledge base was built with another embedder or tokenizer than configured."""
 
 
+# Every write transaction counts up the generation. SQLite reuses the rowids of deleted chunks,
+# so a replaced document may get the ids its old version had: equal ids do not prove that the
+# saved indexes hold the current vectors, the generation they were saved at does.
+_BUMP_GENERATION = ("INSERT INTO settings (key, value) VALUES ('generation', '1')"
+                    " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+
+def _generation(db) -> int:
+    row = db.execute("SELECT value FROM settings WHERE key = 'generation'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _bump_generation(db) -> int:
+    """Count up the generation inside the caller's write transaction; returns the new value."""
+    db.execute(_BUMP_GENERATION)
+    return _generation(db)
+
+
 def _digest(ids: np.ndarray) -> str:
     return hashlib.sha1(np.sort(np.asarray(ids, dtype=np.int64)).tobytes()).hexdigest()
 
@@ -49,15 +67,10 @@ def reindex(folder: Path | str, embedder: str | None = None,
     one transaction, and the indexes rebuilt from them.
     """
     spec = embedder or DEFAULT_EMBEDDER
-    db = connect(Path(folder) / "kb.db")
-    db.execute("DELETE FROM settings WHERE key IN ('embedder', 'tokenizer', 'dim')")
-    db.conn.commit()
-    db.close()
-    # With the settings cleared the instance accepts the new configuration; the stored
-    # chunks are then rewritten below before anything searches them.
+    # Unchecked and unloaded: the stored chunks and the settings naming their embedder and
+    # tokenizer are rewritten together below, before anything searches them.
     kb = KnowledgeBase(folder, spec, tokenizer, load=False)
     kb._rewrite_all_chunks()
-    kb._check_settings()
     kb.rebuild_indexes()
     return kb
 
@@ -93,6 +106,7 @@ class KnowledgeBase:
         self._calibration = load_calibration()
         self._dense: DenseIndex | None = None
         self._lexical: LexicalIndex | None = None
+        self._generation = 0  # the SQLite generation the in-memory indexes reflect
         if load:
             self._check_settings()
             self._load_indexes()
@@ -146,13 +160,15 @@ class KnowledgeBase:
     def _load_indexes(self) -> None:
         """Load the saved indexes if they match SQLite, else rebuild them from SQLite."""
         db = self.db()
+        generation = _generation(db)
         ids = np.array([r[0] for r in db.execute("SELECT id FROM chunks ORDER BY id")],
                        dtype=np.int64)
         db.close()
         try:
             config = json.loads(self._config_path.read_text())
             if (config["embedder"] != self.embedder_name or config["tokenizer"] != self.tokenizer
-                    or config["ids_digest"] != _digest(ids)):
+                    or config["ids_digest"] != _digest(ids)
+                    or config.get("generation") != generation):
                 raise ValueError("index config does not match the database")
             dense = load_dense_index(self._dense_path(config["dense_backend"]), config["dim"],
                                      config["dense_backend"])
@@ -163,12 +179,13 @@ class KnowledgeBase:
         except (OSError, ValueError, KeyError, RuntimeError):
             self.rebuild_indexes()
             return
-        self._dense, self._lexical = dense, lexical
+        self._dense, self._lexical, self._generation = dense, lexical, generation
 
     def rebuild_indexes(self) -> None:
         """Rebuild both indexes from the vectors and tokens stored in SQLite, then save."""
         with self._lock:
             db = self.db()
+            self._generation = _generation(db)
             ids, vectors = [], []
             for row in db.execute("SELECT id, embedding FROM chunks ORDER BY id"):
                 ids.append(row[0])
@@ -196,7 +213,7 @@ class KnowledgeBase:
         self._lexical.save(self.folder / "lexical")
         config = {"embedder": self.embedder_name, "dim": dim, "dense_backend": backend,
                   "tokenizer": self.tokenizer, "n_chunks": int(len(ids)),
-                  "ids_digest": _digest(ids)}
+                  "ids_digest": _digest(ids), "generation": self._generation}
         tmp = self._config_path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(config, ensure_ascii=False, indent=1))
         tmp.replace(self._config_path)
@@ -266,7 +283,7 @@ class KnowledgeBase:
         with self._lock:
             db = self.db()
             old_ids: list[int] = []
-            with db.conn:
+            with db.atomic():  # sqlite-utils commits each statement outside a transaction
                 if replace_id is not None:
                     old_ids = [r[0] for r in db.execute(
                         "SELECT id FROM chunks WHERE doc_id = ?", [replace_id])]
@@ -295,6 +312,7 @@ class KnowledgeBase:
                 duty_table.store_duties(db, doc_id, duty_rows)
                 db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('dim', ?)",
                            [str(vectors.shape[1])])
+                self._track_generation(_bump_generation(db))
             db.close()
             if self._dense is None:
                 self._dense = make_dense_index(vectors.shape[1], self._dense_backend)
@@ -303,7 +321,7 @@ class KnowledgeBase:
         return doc_id, len(new_ids)
 
     def _rewrite_all_chunks(self) -> None:
-        """New vectors and tokens for every chunk, in one transaction."""
+        """New vectors and tokens for every chunk, and the settings naming how: one transaction."""
         db = self.db()
         rows = db.execute("SELECT c.id, d.title, c.section_path, c.text FROM chunks c"
                           " JOIN documents d ON d.id = c.doc_id ORDER BY c.id").fetchall()
@@ -311,16 +329,20 @@ class KnowledgeBase:
         texts = [search_text(r[1], c.section_path, c.text) for r, c in zip(rows, chunks,
                                                                            strict=True)]
         vectors = self.embedder.embed_passages(texts) if texts else None
-        with db.conn:
+        with db.atomic():  # sqlite-utils commits each statement outside a transaction
             for i, (row, chunk) in enumerate(zip(rows, chunks, strict=True)):
                 db.execute("UPDATE chunks SET embedding = ?, tokens = ?, sentence_tokens = ?"
                            " WHERE id = ?",
                            [vectors[i].astype(np.float32).tobytes(),
                             " ".join(tokenize(texts[i], self.tokenizer)),
                             self._sentence_tokens(row[1], chunk), row[0]])
+            settings = {"embedder": self.embedder_name, "tokenizer": self.tokenizer}
             if vectors is not None:
-                db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('dim', ?)",
-                           [str(vectors.shape[1])])
+                settings["dim"] = str(vectors.shape[1])
+            for key, value in settings.items():
+                db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                           [key, value])
+            _bump_generation(db)  # the caller rebuilds the indexes from SQLite next
         db.close()
 
     def _sentence_tokens(self, title: str, chunk: Chunk) -> str:
@@ -338,8 +360,20 @@ class KnowledgeBase:
             [r[0] for r in rows], [r[1].split() for r in rows],
             [[line.split() for line in (r[2] or "").split("\n") if line] for r in rows])
 
+    def _track_generation(self, new: int) -> None:
+        """Follow our own write; a gap means another process wrote too (indexes then stale)."""
+        self._generation = new if new == self._generation + 1 else -1
+
     def _refresh_lexical_and_save(self) -> None:
         with self._lock:
+            db = self.db()
+            current = _generation(db)
+            db.close()
+            if current != self._generation:
+                # Another process changed SQLite too: the in-memory dense index lacks its
+                # changes, so rebuild both indexes from SQLite.
+                self.rebuild_indexes()
+                return
             self._lexical = self._build_lexical()
             self._save_indexes(self._stored_dim())
 
@@ -352,11 +386,12 @@ class KnowledgeBase:
         info = self.document(doc)
         with self._lock:
             db = self.db()
-            with db.conn:
+            with db.atomic():  # sqlite-utils commits each statement outside a transaction
                 ids = [r[0] for r in db.execute("SELECT id FROM chunks WHERE doc_id = ?",
                                                 [info.id])]
                 db.execute("DELETE FROM chunks WHERE doc_id = ?", [info.id])
                 db.execute("DELETE FROM documents WHERE id = ?", [info.id])
+                self._track_generation(_bump_generation(db))
             db.close()
             if self._dense is not None:
                 self._dense.remove(np.array(ids, dtype=np.int64))

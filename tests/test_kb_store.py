@@ -143,6 +143,45 @@ def test_index_mismatch_is_detected_and_rebuilt_from_sqlite(tmp_path, corpus):
     assert [h.chunk_id for h in hits][0] == expected[0]
 
 
+def test_crash_after_a_replacement_reusing_chunk_ids_is_repaired(tmp_path, corpus, monkeypatch):
+    """SQLite reuses the rowids of deleted chunks, so equal ids do not mean equal contents."""
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.ingest([corpus / "规定.md"])
+    ids_before = sorted(kb._dense.ids().tolist())
+    changed = LAW.replace("动火作业", "吊装作业").replace("罚款", "处分")
+    (corpus / "规定.md").write_text(changed, encoding="utf-8")
+
+    def crash(*args):
+        raise KeyboardInterrupt("killed after the commit, before the index save")
+
+    monkeypatch.setattr(KnowledgeBase, "_save_indexes", crash)
+    with pytest.raises(KeyboardInterrupt):
+        kb.ingest([corpus / "规定.md"])
+    monkeypatch.undo()
+    reopened = KnowledgeBase(tmp_path / "kb")
+    conn = sqlite3.connect(reopened.db_path)
+    stored = dict(conn.execute("SELECT id, embedding FROM chunks"))
+    conn.close()
+    assert sorted(stored) == ids_before  # the very case: same ids, new contents
+    for chunk_id, blob in stored.items():
+        assert np.array_equal(reopened._dense._index.reconstruct(chunk_id),
+                              np.frombuffer(blob, dtype=np.float32))
+    assert reopened.search("吊装作业审批", k=1)[0].text.count("吊装作业") >= 1
+
+
+def test_a_writer_that_missed_another_writers_change_rebuilds_from_sqlite(tmp_path, corpus):
+    first = KnowledgeBase(tmp_path / "kb")
+    second = KnowledgeBase(tmp_path / "kb")  # e.g. the app, while the CLI ingests
+    first.ingest([corpus / "规定.md"])
+    second.ingest([corpus / "sub" / "方案.txt"])
+    conn = sqlite3.connect(second.db_path)
+    stored = sorted(r[0] for r in conn.execute("SELECT id FROM chunks"))
+    conn.close()
+    assert sorted(second._dense.ids().tolist()) == stored  # both documents, not only its own
+    assert second.search("动火作业审批手续", k=1)[0].source == "规定.md"
+    assert KnowledgeBase(tmp_path / "kb").search("动火作业审批手续", k=1)[0].source == "规定.md"
+
+
 def test_opening_with_another_embedder_is_refused(tmp_path, corpus):
     kb = KnowledgeBase(tmp_path / "kb")
     kb.ingest([corpus / "规定.md"])

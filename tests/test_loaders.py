@@ -2,62 +2,28 @@
 
 from __future__ import annotations
 
+import html
 import random
 import tracemalloc
+import unicodedata
 from pathlib import Path
 
 import docx
 import pytest
+from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from samplefiles import make_pdf
 
-from ingest.loaders import SUPPORTED_SUFFIXES, iter_files, read_file
+from ingest import loaders
+from ingest.loaders import MAX_DOC_CHARS, SUPPORTED_SUFFIXES, decode_text, iter_files, read_file
 from ingest.records import IngestError
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 REAL_PDF = CORPUS / "pdf" / "中华人民共和国安全生产法（2021年6月修订）.pdf"
 LAW = "第一条　为了加强安全生产工作，防止和减少生产安全事故，制定本法。"
-
-
-def make_pdf(pages: list[list[str]]) -> bytes:
-    """A minimal PDF whose pages show the given lines as real (extractable) text.
-
-    Uses the standard CJK font STSong-Light with the UniGB-UTF16-H encoding, so text is
-    written as UTF-16BE and any PDF reader (and pypdf) maps it back to Unicode.
-    """
-    objects: list[bytes] = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"",  # the page tree, filled in below
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UTF16-H"
-        b" /DescendantFonts [4 0 R] >>",
-        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
-        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >>"
-        b" /FontDescriptor 5 0 R >>",
-        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900]"
-        b" /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
-    ]
-    kids = []
-    for lines in pages:
-        ops = [b"BT /F1 12 Tf 16 TL 72 770 Td"]
-        ops += [b"<%s> Tj T*" % line.encode("utf-16-be").hex().encode() for line in lines]
-        stream = b"\n".join([*ops, b"ET"])
-        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
-                       b" /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>"
-                       % len(objects))
-        kids.append(b"%d 0 R" % len(objects))
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -127,18 +93,37 @@ def test_unsupported_and_missing_files(tmp_path: Path) -> None:
         read_file(tmp_path / "missing.txt")
 
 
-def test_large_text_file_memory_stays_small(tmp_path: Path) -> None:
+def test_large_text_file_is_refused_after_reading_only_up_to_the_limit(tmp_path: Path) -> None:
     line = (LAW + "\n").encode("utf-8")
     path = write(tmp_path / "big.txt", line * (50_000_000 // len(line)))
     size = path.stat().st_size
     tracemalloc.start()
     try:
-        raw = read_file(path)
+        with pytest.raises(IngestError, match="text too long") as info:
+            read_file(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert len(raw.text) == size // len(line) * len(LAW + "\n")
-    assert peak < 2 * size
+    assert info.value.path == str(path) and "请拆分" in str(info.value)
+    # Bounded by the document limit, not by the 50 MB file.
+    assert peak < 8 * MAX_DOC_CHARS < size / 2
+
+
+def test_text_up_to_the_limit_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loaders, "MAX_DOC_CHARS", 1000)
+    assert len(read_file(write(tmp_path / "ok.txt", "安" * 1000)).text) == 1000
+    with pytest.raises(IngestError, match="too long"):
+        read_file(write(tmp_path / "long.txt", "安" * 1001))
+
+
+@pytest.mark.parametrize("suffix", [".html", ".pdf", ".docx"])
+def test_oversized_binary_formats_are_refused_before_opening(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    monkeypatch.setitem(loaders.MAX_FILE_BYTES, suffix, 1 << 20)
+    path = write(tmp_path / f"big{suffix}", b"x" * ((1 << 20) + 1))
+    with pytest.raises(IngestError, match="file too large"):
+        read_file(path)
 
 
 # --- HTML -----------------------------------------------------------------------------
@@ -298,3 +283,44 @@ def test_iter_files_yields_an_explicit_unsupported_file_and_rejects_missing(
 
 def test_supported_suffixes() -> None:
     assert SUPPORTED_SUFFIXES == {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
+
+
+# --- properties -----------------------------------------------------------------------
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn")), max_size=300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_decoding_any_bytes_gives_text_or_a_named_error(data: bytes) -> None:
+    try:
+        text, encoding = decode_text(data, "任意.txt")
+    except IngestError as exc:
+        assert exc.path == "任意.txt"
+    else:
+        assert isinstance(text, str) and encoding
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "gb18030"]))
+def test_decoding_loses_no_text(text: str, encoding: str) -> None:
+    data = text.encode(encoding)
+    if encoding == "gb18030" and text.isascii():
+        encoding = "utf-8"  # the same bytes; UTF-8 is tried first
+    try:
+        decoded, _ = decode_text(data)
+    except IngestError:
+        # Only text that really looks like junk may be refused.
+        assert any(unicodedata.category(c) in ("Co", "Cn") for c in text) or encoding == "gb18030"
+        return
+    assert decoded == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXT.filter(lambda t: t.strip()), min_size=1, max_size=8))
+def test_html_paragraph_text_survives_whole(paragraphs: list[str]) -> None:
+    body = "".join(f"<p onclick='x()'>{html.escape(p)}</p><script>bad()</script>"
+                   for p in paragraphs)
+    lines = loaders._html_text(BeautifulSoup(f"<html><body>{body}</body></html>", "html.parser"))
+    # Every visible character, in order; nothing of the scripts or handlers.
+    assert "".join(lines.split()) == "".join("".join(p.split()) for p in paragraphs)

@@ -1,0 +1,65 @@
+"""Files made by tests: PDFs with a real text layer, encrypted ones and scans."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+
+def make_pdf(pages: list[list[str]]) -> bytes:
+    """A minimal PDF whose pages show the given lines as real (extractable) text.
+
+    Uses the standard CJK font STSong-Light with the UniGB-UTF16-H encoding, so text is
+    written as UTF-16BE and any PDF reader (and pypdf) maps it back to Unicode.
+    """
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",  # the page tree, filled in below
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UTF16-H"
+        b" /DescendantFonts [4 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >>"
+        b" /FontDescriptor 5 0 R >>",
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900]"
+        b" /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+    ]
+    kids = []
+    for lines in pages:
+        ops = [b"BT /F1 12 Tf 16 TL 72 770 Td"]
+        ops += [b"<%s> Tj T*" % line.encode("utf-16-be").hex().encode() for line in lines]
+        stream = b"\n".join([*ops, b"ET"])
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+                       b" /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>"
+                       % len(objects))
+        kids.append(b"%d 0 R" % len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def encrypted_pdf(lines: list[str], user_password: str = "secret") -> bytes:
+    """A text PDF encrypted with RC4-128; an empty user password opens it without asking."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf([lines]))))
+    writer.encrypt(user_password, owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def scanned_pdf() -> bytes:
+    """A one-page PDF holding only an image, as a scanner makes: no text layer."""
+    out = io.BytesIO()
+    Image.new("RGB", (300, 400), "white").save(out, "PDF")
+    return out.getvalue()
