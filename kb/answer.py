@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import jieba.posseg as pseg
 
 from ingest.chunking import heading_kind
+from kb.docfacts import document_fact_answer
 from kb.duties import parse_duty_question
 from kb.records import Answer, Citation, Duty, SearchHit
 from kb.tokenize import bigram_tokens, jieba_tokens, normalize, search_text, split_sentences
@@ -205,8 +206,9 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
                     llm: LlmConfig | None = None) -> Answer:
     """Answer from the knowledge base, or refuse when the evidence is weak.
 
-    "Who is responsible" and "what does unit Y do" questions are answered from the duty
-    table when it holds a close match; everything else extractively from the best passage.
+    Questions about a named document's 文号, dates or issuer are answered from its metadata;
+    "who is responsible" and "what does unit Y do" questions from the duty table when it
+    holds a close match; everything else extractively from the best passage.
 
     Args:
         kb: the knowledge base.
@@ -215,6 +217,9 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
         llm: an OpenAI-compatible endpoint; when given, a confident answer is generated from
             the passages (every sentence cited), falling back to the extractive one.
     """
+    fact = document_fact_answer(kb, question)  # "X的文号/施行日期是什么"
+    if fact is not None:
+        return fact
     hits = kb.search(question, k=5)
     parsed = parse_duty_question(question)
     if parsed and parsed.kind == "tasks":

@@ -360,6 +360,16 @@ class KnowledgeBase:
             [r[0] for r in rows], [r[1].split() for r in rows],
             [[line.split() for line in (r[2] or "").split("\n") if line] for r in rows])
 
+    def _follow_other_writers(self) -> None:
+        """Reload the indexes if another process changed SQLite (e.g. the CLI, while the app
+        runs): they are loaded from disk when that process saved them, else rebuilt."""
+        db = self.db()
+        current = _generation(db)
+        db.close()
+        if current != self._generation:
+            with self._lock:
+                self._load_indexes()
+
     def _track_generation(self, new: int) -> None:
         """Follow our own write; a gap means another process wrote too (indexes then stale)."""
         self._generation = new if new == self._generation + 1 else -1
@@ -474,6 +484,7 @@ class KnowledgeBase:
         lexical: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
         query_vector = None
+        self._follow_other_writers()
         with self._lock:
             if retriever != "dense" and self._lexical is not None:
                 lexical = self._lexical.search(tokenize(query, self.tokenizer), CANDIDATES)

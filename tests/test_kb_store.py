@@ -182,6 +182,15 @@ def test_a_writer_that_missed_another_writers_change_rebuilds_from_sqlite(tmp_pa
     assert KnowledgeBase(tmp_path / "kb").search("动火作业审批手续", k=1)[0].source == "规定.md"
 
 
+def test_a_reader_sees_what_another_process_ingested_and_deleted(tmp_path, corpus):
+    app = KnowledgeBase(tmp_path / "kb")  # opened first, like a running app
+    cli = KnowledgeBase(tmp_path / "kb")
+    cli.ingest([corpus / "规定.md"])
+    assert app.search("动火作业审批手续", k=1)[0].source == "规定.md"
+    cli.delete("规定.md")
+    assert app.search("动火作业审批手续", k=1) == []
+
+
 def test_opening_with_another_embedder_is_refused(tmp_path, corpus):
     kb = KnowledgeBase(tmp_path / "kb")
     kb.ingest([corpus / "规定.md"])

@@ -1,0 +1,54 @@
+"""Questions about a document's own 文号, dates and issuer, answered from its metadata."""
+
+import pytest
+
+from kb import KnowledgeBase
+from kb.docfacts import asked_fact, display, document_fact_answer, title_match
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("海淀区方案的文号是什么?", "doc_number"),
+        ("这个文件的发文字号", "doc_number"),
+        ("安全生产法什么时候施行?", "date_effective"),
+        ("安全生产法自何时起施行", "date_effective"),
+        ("方案是哪一天印发的", "date_published"),
+        ("条例什么时候通过的", "date_adopted"),
+        ("条例的发文机关是哪个", "issuer"),
+        ("方案由哪个部门印发", "issuer"),
+        ("发生事故后多长时间内上报?", None),
+        ("谁负责推进城区铁路平交道口立交化改造?", None),
+        ("施工单位应当在什么时候施工前办理手续", None),
+    ],
+)
+def test_asked_fact(question, field):
+    asked = asked_fact(question)
+    assert (asked[0] if asked else None) == field
+
+
+def test_title_match_and_display():
+    assert title_match("海淀区推进城市安全发展实施方案的 是什么", "海淀区关于推进城市安全发展的实施方案") > 0.9
+    assert title_match("上海市浦东新区安全发展方案的 是什么", "海淀区关于推进城市安全发展的实施方案") < 0.75
+    assert display("date_effective", "2021-09-01") == "2021年9月1日"
+    assert display("date_published", "2020-09") == "2020年9月"
+    assert display("doc_number", "海政办发〔2020〕14号") == "海政办发〔2020〕14号"
+
+
+def test_document_facts_answered_with_the_line_that_states_them(sample_kb_dir):
+    kb = KnowledgeBase(sample_kb_dir)
+    answer = kb.answer("海淀区推进城市安全发展实施方案的文号是什么?")
+    assert not answer.refused
+    assert answer.text == "《海淀区关于推进城市安全发展的实施方案》的文号：海政办发〔2020〕14号。"
+    assert "海政办发〔2020〕14号" in answer.citations[0].sentence
+    assert answer.citations[0].sentence in answer.citations[0].text
+    when = kb.answer("安全生产法自何时起施行?")
+    assert "2002年11月1日" in when.text and "起施行" in when.citations[0].sentence
+
+
+def test_unknown_document_or_missing_fact_falls_through(sample_kb_dir):
+    kb = KnowledgeBase(sample_kb_dir)
+    assert document_fact_answer(kb, "上海市浦东新区安全发展方案的文号是什么") is None
+    assert kb.answer("上海市浦东新区安全发展方案的文号是什么").refused
+    assert document_fact_answer(kb, "中华人民共和国安全生产法的文号是什么") is None  # none stated
+    assert document_fact_answer(kb, "企业落实主体责任要做到哪几个到位?") is None
