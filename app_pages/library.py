@@ -1,4 +1,4 @@
-"""文库 page: the stored documents, uploading new ones, their structure, and deleting them."""
+"""文库 page: the stored documents and their structure; trainers also upload and delete."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from app_pages.tables import (
     outline_markdown,
     section_tree,
 )
+from app_pages.training import current_trainer, login_form
 from app_pages.uploads import UPLOAD_TYPES, UploadOutcome, ingest_uploads
 from kb.records import DocumentInfo
 from kb.store import KnowledgeBase
@@ -108,6 +109,8 @@ def _cancel() -> None:
 
 def _delete(kb: KnowledgeBase, doc_id: int) -> None:
     # A callback runs before the rerun, so the table below already lacks the document.
+    if current_trainer() is None:  # logged out since the button was drawn
+        return
     try:
         info = kb.delete(doc_id)
     except KeyError:
@@ -144,10 +147,16 @@ st.title("文库")
 kb = get_kb()
 documents = kb.documents()
 show_documents(documents)
-st.subheader("上传文件")
-show_upload(kb)
 if documents:
     st.subheader("文档结构")
     show_structure(kb, documents)
-    st.subheader("删除文档")
-    show_delete(kb, documents)
+if current_trainer() is None:
+    # Anyone may read the regulations; changing the knowledge base is for trainers.
+    st.subheader("上传与删除")
+    login_form("上传和删除文档需要培训师登录。")
+else:
+    st.subheader("上传文件")
+    show_upload(kb)
+    if documents:
+        st.subheader("删除文档")
+        show_delete(kb, documents)

@@ -71,9 +71,9 @@ def retry_message(retry_after_s: float) -> str:
     return f"尝试次数过多，请 {max(1, math.ceil(retry_after_s))} 秒后再试。"
 
 
-def login_form() -> None:
+def login_form(notice: str = "此页面仅限培训师使用，请先登录。") -> None:
     """The trainer login form; a right password stores the trainer and reruns the page."""
-    st.info("此页面仅限培训师使用，请先登录。", icon=":material/lock:")
+    st.info(notice, icon=":material/lock:")
     with st.form("train_login_form"):
         name = st.text_input("培训师名称", key="train_login_name")
         password = st.text_input("密码", type="password", key="train_login_password")

@@ -150,7 +150,8 @@ def verify_trainer(
 
     After a few consecutive wrong passwords the account is locked for a growing number of
     seconds; while locked every try fails (even with the right password) and says how long
-    to wait. A right password resets the count.
+    to wait. A right password resets the count. Every try is counted before its password is
+    checked, so tries sent in parallel get no more checks than tries sent one by one.
 
     Args:
         db: an open database.
@@ -159,34 +160,40 @@ def verify_trainer(
         now: epoch seconds (tests fix the clock).
     """
     current = now_ts(now)
-    row = db.conn.execute(
-        "SELECT id, name, password_hash, locked_until FROM trainers WHERE name = ?",
-        [clean_line(name)],
-    ).fetchone()
+    wait = 0.0
+    with write_transaction(db):
+        row = db.conn.execute(
+            "SELECT id, name, password_hash, locked_until FROM trainers WHERE name = ?",
+            [clean_line(name)],
+        ).fetchone()
+        if row is not None:
+            trainer_id, stored_name, stored_hash, locked_until = row
+            if locked_until and from_iso(locked_until) > current:
+                return AuthResult(False, retry_after_s=from_iso(locked_until) - current)
+            # Count the try as a failure (and lock if due) before checking the password, in
+            # the transaction that checked the lock: tries sent at once from many sessions
+            # then find the lock and are refused unchecked, so a lock window allows one
+            # check, not one per session. A right password undoes this below.
+            failures = db.conn.execute(
+                "UPDATE trainers SET failed_logins = failed_logins + 1 WHERE id = ? "
+                "RETURNING failed_logins",
+                [trainer_id],
+            ).fetchone()[0]
+            wait = lock_seconds(failures)
+            if wait:
+                db.conn.execute(
+                    "UPDATE trainers SET locked_until = ? WHERE id = ?",
+                    [iso(current + wait), trainer_id],
+                )
     if row is None:
         check_password(password, _dummy_hash())  # same cost: the reply time does not leak names
         return AuthResult(False)
-    trainer_id, stored_name, stored_hash, locked_until = row
-    if locked_until and from_iso(locked_until) > current:
-        return AuthResult(False, retry_after_s=from_iso(locked_until) - current)
-    ok = check_password(password, stored_hash)
+    if not check_password(password, stored_hash):
+        return AuthResult(False, retry_after_s=wait)
     with write_transaction(db):
-        if ok:
-            db.conn.execute(
-                "UPDATE trainers SET failed_logins = 0, locked_until = NULL, last_login_at = ? "
-                "WHERE id = ?",
-                [iso(current), trainer_id],
-            )
-            return AuthResult(True, Trainer(trainer_id, stored_name))
-        failures = db.conn.execute(
-            "UPDATE trainers SET failed_logins = failed_logins + 1 WHERE id = ? "
-            "RETURNING failed_logins",
-            [trainer_id],
-        ).fetchone()[0]
-        wait = lock_seconds(failures)
-        if wait:
-            db.conn.execute(
-                "UPDATE trainers SET locked_until = ? WHERE id = ?",
-                [iso(current + wait), trainer_id],
-            )
-    return AuthResult(False, retry_after_s=wait)
+        db.conn.execute(
+            "UPDATE trainers SET failed_logins = 0, locked_until = NULL, last_login_at = ? "
+            "WHERE id = ?",
+            [iso(current), trainer_id],
+        )
+    return AuthResult(True, Trainer(trainer_id, stored_name))

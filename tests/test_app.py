@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import quizzes
 from app_pages.answers import BASIS_LABEL, RELATED_LABEL
 from app_pages.common import HIGHLIGHT, escape_markdown, highlighted_markdown, markdown_text
 from app_pages.tables import (
@@ -289,6 +290,28 @@ def test_library_lists_documents_and_shows_structure(monkeypatch: pytest.MonkeyP
         lab for lab in labels if lab.startswith("第一章")))].markdown)
 
 
+def log_in(at: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppTest:
+    """Create a trainer in a private training database and log in on the current page."""
+    monkeypatch.setenv("SAFETY_QUIZ_DB", str(tmp_path / "quizzes.db"))
+    with quizzes.connect() as db:
+        quizzes.add_trainer(db, "文库管理员", "library-pass-2026")
+    at.text_input(key="train_login_name").input("文库管理员")
+    at.text_input(key="train_login_password").input("library-pass-2026")
+    next(b for b in at.button if b.label == "登录").click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    return at
+
+
+def test_library_upload_and_delete_need_a_trainer(monkeypatch: pytest.MonkeyPatch,
+                                                  kb_copy: Path, tmp_path: Path) -> None:
+    at = open_app(monkeypatch, kb_copy, "app_pages/library.py")
+    assert at.dataframe and not at.get("file_uploader")  # reading is open to all
+    assert not [b for b in at.button if b.label in ("上传并入库", "删除…")]
+    assert "上传和删除文档需要培训师登录" in texts(at.info)
+    log_in(at, monkeypatch, tmp_path)
+    assert at.get("file_uploader") and at.selectbox(key="lib_delete_doc")
+
+
 def upload(at: AppTest, *files: tuple[str, bytes, str]) -> AppTest:
     """Pick files in the uploader, then press the ingest button."""
     at.file_uploader[0].set_value(list(files)).run()
@@ -299,7 +322,7 @@ def upload(at: AppTest, *files: tuple[str, bytes, str]) -> AppTest:
 
 def test_upload_sanitises_names_and_reports_failures(monkeypatch: pytest.MonkeyPatch,
                                                      kb_copy: Path, tmp_path: Path) -> None:
-    at = open_app(monkeypatch, kb_copy, "app_pages/library.py")
+    at = log_in(open_app(monkeypatch, kb_copy, "app_pages/library.py"), monkeypatch, tmp_path)
     upload(at, ("../../逃逸规定.txt", SMALL_REGULATION, "text/plain"),
            ("坏文件.pdf", b"this is not a pdf", "application/pdf"))
     assert "逃逸规定.txt" in unescape(texts(at.success))
@@ -310,8 +333,9 @@ def test_upload_sanitises_names_and_reports_failures(monkeypatch: pytest.MonkeyP
     assert "逃逸规定.txt" in set(at.dataframe[0].value["来源文件"])
 
 
-def test_delete_asks_for_confirmation(monkeypatch: pytest.MonkeyPatch, kb_copy: Path) -> None:
-    at = open_app(monkeypatch, kb_copy, "app_pages/library.py")
+def test_delete_asks_for_confirmation(monkeypatch: pytest.MonkeyPatch, kb_copy: Path,
+                                      tmp_path: Path) -> None:
+    at = log_in(open_app(monkeypatch, kb_copy, "app_pages/library.py"), monkeypatch, tmp_path)
     victim = next(d for d in KnowledgeBase(kb_copy).documents() if d.title == PLAN_TITLE)
     at.selectbox(key="lib_delete_doc").set_value(victim.id).run()
     next(b for b in at.button if b.label == "删除…").click().run()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+import quizzes
 from app_pages.answers import BASIS_LABEL, RELATED_LABEL
 
 pytestmark = pytest.mark.e2e
@@ -26,13 +27,19 @@ UPLOAD_TEXT = (
 )
 
 
+TRAINER, PASSWORD = "文库管理员", "library-pass-2026"
+
+
 @pytest.fixture(scope="module")
 def app_url(sample_kb_dir: Path, tmp_path_factory: pytest.TempPathFactory,
             start_streamlit: Callable[[dict[str, str]], str]) -> str:
     """URL of a Streamlit server running app.py on a private copy of the sample KB."""
     work = tmp_path_factory.mktemp("e2e")
     kb_dir = Path(shutil.copytree(sample_kb_dir, work / "kb"))  # the upload test changes it
-    return start_streamlit({"SAFETY_KB_DIR": str(kb_dir)})
+    with quizzes.connect(work / "quizzes.db") as db:  # uploading needs a trainer
+        quizzes.add_trainer(db, TRAINER, PASSWORD)
+    return start_streamlit({"SAFETY_KB_DIR": str(kb_dir),
+                            "SAFETY_QUIZ_DB": str(work / "quizzes.db")})
 
 
 @pytest.fixture
@@ -110,6 +117,11 @@ def test_upload_lists_the_new_document(page: Page, app_url: str, tmp_path: Path)
     upload.write_text(UPLOAD_TEXT, encoding="utf-8")
     open_page(page, f"{app_url}/library")
     expect(page.get_by_text("共 2 份文档")).to_be_visible()
+    expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(0)
+    page.get_by_label("培训师名称").fill(TRAINER)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    settle(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(upload)
     page.get_by_role("button", name="上传并入库").click()
     expect(page.get_by_text(f"{upload.name}：已入库")).to_be_visible(timeout=ANSWER_MS)
