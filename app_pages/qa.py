@@ -7,7 +7,7 @@ import logging
 import streamlit as st
 
 from app_pages.answers import show_answer, show_exchange
-from app_pages.common import escape_markdown, get_kb, markdown_text
+from app_pages.common import get_kb, markdown_text
 from kb.llm import LlmConfig, load_llm_config
 from kb.records import Answer
 
@@ -42,7 +42,8 @@ def answer_or_error(question: str) -> Answer | None:
             return get_kb().answer(question, llm=llm_config())
     except Exception as exc:  # any library failure must leave the chat usable
         logger.exception("answer failed for %r", question)
-        st.error(f"回答问题时出错，请稍后再试或换个问法。（{escape_markdown(repr(exc))}）",
+        # Only the kind of error: its message may hold server paths; the log has it all.
+        st.error(f"回答问题时出错，请稍后再试或换个问法。（{type(exc).__name__}）",
                  icon=":material/error:")
         return None
 

@@ -204,6 +204,22 @@ def ask(at: AppTest, question: str) -> AppTest:
     return at
 
 
+def test_a_failing_answer_is_reported_without_its_details(monkeypatch: pytest.MonkeyPatch,
+                                                          sample_kb_dir: Path) -> None:
+    def broken(self, question, llm=None):
+        raise RuntimeError("/srv/secret/kb.db: database disk image is malformed")
+
+    monkeypatch.setattr(KnowledgeBase, "answer", broken)
+    at = open_app(monkeypatch, sample_kb_dir)
+    at.chat_input[0].set_value("发生事故后多长时间内上报?").run()
+    assert not at.exception
+    shown = texts(at.error)
+    assert "回答问题时出错" in shown and "RuntimeError" in shown
+    assert "/srv/secret" not in shown and "malformed" not in shown
+    at.chat_input[0].set_value("再问一次").run()  # the chat stays usable
+    assert not at.exception
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_each_page_renders(monkeypatch: pytest.MonkeyPatch, sample_kb_dir: Path,
                            page: str) -> None:
