@@ -90,7 +90,7 @@ def unknown_places(question: str, known_text: str) -> list[str]:
 
 
 def best_sentences(question: str, passage: str, idf: dict[str, float] | None = None,
-                   max_chars: int = 160) -> str:
+                   max_chars: int = 160, own_title: str = "") -> str:
     """The sentence(s) of a passage that best answer the question, as one exact substring.
 
     The sentence sharing the most (IDF-weighted) question terms is taken, then the sentences
@@ -103,6 +103,8 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
         passage: the passage to quote from.
         idf: term weights (rare terms say more); by length when None.
         max_chars: how long the quoted answer may grow.
+        own_title: the title of the passage's document: asked which document something is
+            based on, a sentence naming only the document itself does not answer.
     """
     sentences = split_sentences(passage)
     if not sentences:
@@ -110,8 +112,9 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     terms = question_terms(question)
     # A bare heading names a topic but answers nothing: prefer real sentences. A sentence
     # holding the kind of thing asked for (a number, a document, a unit) is preferred.
+    own = f"《{own_title}》" if own_title else None
     scores = [coverage(terms, s, idf) * (0.5 if _is_bare_heading(s) else 1.0)
-              * _type_weight(question, s)
+              * _type_weight(question, s.replace(own, "") if own else s)
               for s in sentences]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start = passage.find(sentences[best])
@@ -168,9 +171,10 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
                       idf: dict[str, float] | None = None) -> Answer:
     """Answer with the best sentence(s) of the top passage, citing it and the runners-up."""
     top = hits[0]
-    sentence = best_sentences(question, top.text, idf)
+    sentence = best_sentences(question, top.text, idf, own_title=top.title)
     citations = [to_citation(top, sentence)]
-    citations += [to_citation(h, best_sentences(question, h.text, idf)) for h in hits[1:3]]
+    citations += [to_citation(h, best_sentences(question, h.text, idf, own_title=h.title))
+                  for h in hits[1:3]]
     return Answer(question, sentence or top.text, citations, refused=False,
                   confidence=confidence)
 

@@ -115,3 +115,13 @@ def test_out_of_scope_questions_are_refused(sample_kb_dir):
     for question in ("怎样申请办理出国护照?", "上海市浦东新区的安全生产规划目标是什么?"):
         answer = kb.answer(question)
         assert answer.refused and answer.text == REFUSAL_TEXT, question
+
+
+def test_asked_what_a_document_is_based_on_its_own_title_does_not_answer():
+    text = ("经区政府研究同意，现将《某区燃气安全专项治理方案》印发给你们，请认真贯彻执行。\n"
+            "为加强燃气安全管理，根据国务院安委会《全国城镇燃气安全专项整治工作方案》"
+            "（安委〔2023〕3号），结合本区实际，制定本方案。")
+    question = "某区燃气方案依据的上级文件是哪个?"
+    assert "安委〔2023〕3号" in best_sentences(question, text, own_title="某区燃气安全专项治理方案")
+    # Without knowing the document's own title, its self-mention looks like an answer.
+    assert "印发给你们" in best_sentences(question, text)
