@@ -112,10 +112,7 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     terms = question_terms(question)
     # A bare heading names a topic but answers nothing: prefer real sentences. A sentence
     # holding the kind of thing asked for (a number, a document, a unit) is preferred.
-    own = f"《{own_title}》" if own_title else None
-    scores = [coverage(terms, s, idf) * (0.5 if _is_bare_heading(s) else 1.0)
-              * _type_weight(question, s.replace(own, "") if own else s)
-              for s in sentences]
+    scores = [_sentence_score(question, terms, s, idf, own_title) for s in sentences]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start = passage.find(sentences[best])
     end = start + len(sentences[best])
@@ -127,6 +124,15 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
             break
         end = nxt_start + len(nxt)
     return passage[start:end]
+
+
+def _sentence_score(question: str, terms: set[str], sentence: str,
+                    idf: dict[str, float] | None, own_title: str = "") -> float:
+    """How well a sentence answers: the question terms it holds, times the answer-type
+    weight; a bare heading names a topic but answers nothing."""
+    typed = sentence.replace(f"《{own_title}》", "") if own_title else sentence
+    return (coverage(terms, sentence, idf) * (0.5 if _is_bare_heading(sentence) else 1.0)
+            * _type_weight(question, typed))
 
 
 # (question cue, what an answering sentence holds, weight): the expected answer type.
@@ -169,13 +175,24 @@ def refusal(question: str, hits: list[SearchHit], confidence: float) -> Answer:
 
 def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
                       idf: dict[str, float] | None = None) -> Answer:
-    """Answer with the best sentence(s) of the top passage, citing it and the runners-up."""
-    top = hits[0]
-    sentence = best_sentences(question, top.text, idf, own_title=top.title)
-    citations = [to_citation(top, sentence)]
-    citations += [to_citation(h, best_sentences(question, h.text, idf, own_title=h.title))
-                  for h in hits[1:3]]
-    return Answer(question, sentence or top.text, citations, refused=False,
+    """Answer with the best sentence(s) among the top three passages, citing all three.
+
+    Each passage's answering sentence is scored like a sentence within a passage, scaled by
+    the passage's retrieval score relative to the first: a runner-up passage whose sentence
+    answers the question much better than anything in the first one provides the answer.
+    """
+    quotes = [(h, best_sentences(question, h.text, idf, own_title=h.title)) for h in hits[:3]]
+    terms, top_score = question_terms(question), hits[0].score or 1.0
+
+    def strength(i: int) -> tuple[float, int]:
+        hit, quote = quotes[i]
+        return (_sentence_score(question, terms, quote, idf, hit.title) * hit.score / top_score,
+                -i)
+
+    best = max(range(len(quotes)), key=strength)
+    quotes.insert(0, quotes.pop(best))
+    citations = [to_citation(h, quote) for h, quote in quotes]
+    return Answer(question, quotes[0][1] or quotes[0][0].text, citations, refused=False,
                   confidence=confidence)
 
 

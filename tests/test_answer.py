@@ -6,6 +6,7 @@ from kb.answer import (
     best_sentences,
     coverage,
     duty_answer,
+    extractive_answer,
     question_terms,
     refusal,
     unknown_places,
@@ -125,3 +126,17 @@ def test_asked_what_a_document_is_based_on_its_own_title_does_not_answer():
     assert "安委〔2023〕3号" in best_sentences(question, text, own_title="某区燃气安全专项治理方案")
     # Without knowing the document's own title, its self-mention looks like an answer.
     assert "印发给你们" in best_sentences(question, text)
+
+
+def test_a_runner_up_passage_that_answers_much_better_gives_the_answer():
+    vague = hit("第五条 高层建筑的管理单位应当加强消防安全管理，落实消防安全责任。")
+    exact = SearchHit(chunk_id=2, doc_id=2, title="某区消防安全专项整治方案", source="b.txt",
+                      text="（三）高层建筑推行消防安全楼长制度，由楼长负责日常防火巡查。",
+                      section_path=("二、主要任务",), score=0.9)
+    answer = extractive_answer("高层建筑推行什么消防安全制度?", [vague, exact], 0.9)
+    assert "楼长制度" in answer.text
+    assert [c.chunk_id for c in answer.citations] == [2, 1]  # the answering passage first
+    # A runner-up far below the first passage is not preferred for a slightly better sentence.
+    weak = SearchHit(**{**exact.__dict__, "score": 0.2})
+    assert "楼长制度" not in extractive_answer("高层建筑推行什么消防安全制度?",
+                                               [vague, weak], 0.9).text

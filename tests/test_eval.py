@@ -61,7 +61,5 @@ def test_refusals(figures):
     assert figures["hybrid"]["false_refusals"] <= 0.05
 
 
-@pytest.mark.xfail(strict=True, reason="answer accuracy is 0.825: four retrieval misses and "
-                   "answering sentences picked wrongly (issue 3 still open)")
 def test_answer_accuracy_meets_the_bar(figures):
     assert figures["hybrid"]["answer_accuracy"] >= 0.90
