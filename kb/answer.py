@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import jieba.posseg as pseg
 
 from ingest.chunking import heading_kind
-from kb.docfacts import document_fact_answer
+from kb.docfacts import asked_fact, display, named_document
 from kb.duties import parse_duty_question
 from kb.records import Answer, Citation, Duty, SearchHit
 from kb.tokenize import bigram_tokens, jieba_tokens, normalize, search_text, split_sentences
@@ -221,6 +221,28 @@ def tasks_answer(question: str, unit: str, groups: dict[str, list[Duty]]) -> Ans
     n = sum(len(d) for d in groups.values())
     text = f"{unit}参与的任务共{n}项。" + "\n".join(lines)
     return Answer(question, text, citations, refused=False, confidence=1.0, units=[unit])
+
+
+def document_fact_answer(kb: KnowledgeBase, question: str) -> Answer | None:
+    """Answer "X的文号/施行日期/发文机关是什么" from the named document's metadata.
+
+    Returns None when the question asks no such thing, names no stored document closely
+    enough, or the document does not state the fact: ordinary answering takes over.
+    """
+    asked = asked_fact(question)
+    if asked is None:
+        return None
+    field, label, rest = asked
+    doc = named_document(rest, kb.documents())
+    if doc is None or not getattr(doc, field):
+        return None
+    value = display(field, getattr(doc, field))
+    # The passage stating the value, its line marked; else the document's first passage
+    # (instr() finds "" at the start of any text).
+    hit = kb.chunk_quoting(doc.id, value) or kb.chunk_quoting(doc.id, "")
+    line = next((ln for ln in hit.text.split("\n") if value in ln), "") if hit else ""
+    return Answer(question, f"《{doc.title}》的{label}：{value}。",
+                  [to_citation(hit, line)] if hit else [], refused=False, confidence=1.0)
 
 
 def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,

@@ -1,15 +1,12 @@
-"""Questions about a document itself (its 文号, dates, issuer), answered from its metadata."""
+"""Questions about a document itself (its 文号, dates, issuer): recognising them (pure)."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
-from kb.records import Answer, Citation, DocumentInfo
+from kb.records import DocumentInfo
 from kb.tokenize import bigram_tokens, jieba_tokens, normalize
-
-if TYPE_CHECKING:
-    from kb.store import KnowledgeBase
 
 _WHEN = r"(什么时[候间]|何时|哪一?[天年]|几月|几号|日期)"
 # (DocumentInfo field, label in the answer, question cue)
@@ -61,34 +58,9 @@ def display(field: str, value: str) -> str:
     return value
 
 
-def document_fact_answer(kb: KnowledgeBase, question: str) -> Answer | None:
-    """Answer "X的文号/施行日期/发文机关是什么" from the named document's metadata.
-
-    Returns None when the question asks no such thing, names no stored document closely
-    enough, or the document does not state the fact: ordinary answering takes over.
-    """
-    asked = asked_fact(question)
-    if asked is None:
-        return None
-    field, label, rest = asked
-    scored = [(title_match(rest, d.title), d) for d in kb.documents()]
-    best = max(scored, key=lambda s: s[0], default=(0.0, None))
-    score, doc = best
-    if doc is None or score < MIN_TITLE_MATCH or not getattr(doc, field):
-        return None
-    value = display(field, getattr(doc, field))
-    return Answer(question, f"《{doc.title}》的{label}：{value}。",
-                  [_citation(kb, doc, value)], refused=False, confidence=score)
-
-
-def _citation(kb: KnowledgeBase, doc: DocumentInfo, value: str) -> Citation:
-    """The passage stating the value, with its line marked (else the document's start)."""
-    hit = kb.chunk_quoting(doc.id, value)
-    if hit is None:
-        chunks = kb.chunks(doc.id)
-        text = chunks[0].text if chunks else ""
-        return Citation(chunk_id=0, title=doc.title, source=doc.source,
-                        section_path=chunks[0].section_path if chunks else (), text=text)
-    line = next((ln for ln in hit.text.split("\n") if value in ln), value)
-    return Citation(chunk_id=hit.chunk_id, title=hit.title, source=hit.source,
-                    section_path=hit.section_path, text=hit.text, sentence=line, score=1.0)
+def named_document(rest: str, docs: Iterable[DocumentInfo]) -> DocumentInfo | None:
+    """The document whose title best holds what the question says besides its cue, if any
+    holds at least MIN_TITLE_MATCH of it."""
+    score, doc = max(((title_match(rest, d.title), d) for d in docs),
+                     key=lambda s: s[0], default=(0.0, None))
+    return doc if score >= MIN_TITLE_MATCH else None

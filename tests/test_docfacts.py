@@ -3,7 +3,8 @@
 import pytest
 
 from kb import KnowledgeBase
-from kb.docfacts import asked_fact, display, document_fact_answer, title_match
+from kb.answer import document_fact_answer
+from kb.docfacts import asked_fact, display, title_match
 
 
 @pytest.mark.parametrize(
