@@ -12,11 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 from ingest.pipeline import prepare_file
 from kb import KnowledgeBase
-from kb.store import _digest
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "data" / "corpus"
@@ -49,15 +49,26 @@ def expected_chunks(versions: dict[str, list[str]], tmp: Path) -> dict[str, int]
 
 
 def disk_matches_sqlite(folder: Path) -> bool:
-    """Whether the saved indexes already agree with SQLite (no repair needed on open)."""
+    """Whether the saved index files hold exactly SQLite's chunks and vectors.
+
+    Read straight from the files, not through index.json, whose checks are what is tested.
+    """
     db = sqlite3.connect(folder / "kb.db")
-    ids = np.array([r[0] for r in db.execute("SELECT id FROM chunks")], dtype=np.int64)
+    stored = {i: np.frombuffer(b, dtype=np.float32)
+              for i, b in db.execute("SELECT id, embedding FROM chunks")}
     db.close()
     try:
-        config = json.loads((folder / "index.json").read_text())
-    except (OSError, ValueError):
+        lexical_ids = set(np.load(folder / "lexical" / "chunks" / "ids.npy").tolist())
+        dense = faiss.read_index(str(folder / "dense.faiss")) if stored else None
+    except (OSError, RuntimeError, ValueError):
         return False
-    return config["ids_digest"] == _digest(ids) and (folder / "lexical" / "done.json").exists()
+    if lexical_ids != set(stored):
+        return False
+    if dense is None:
+        return True
+    dense_ids = faiss.vector_to_array(dense.id_map).tolist()
+    return sorted(dense_ids) == sorted(stored) and all(
+        np.array_equal(dense.reconstruct(i), vector) for i, vector in stored.items())
 
 
 def check_consistent(folder: Path, counts: dict[str, int]) -> None:
