@@ -50,6 +50,7 @@ from access_data import (
     seed_training,
     write_hostile_documents,
 )
+from apptesting import click, login, proto_strings
 from google.protobuf.message import Message
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.runtime.state import SessionState
@@ -116,32 +117,6 @@ def run_page(name: str, *, state: dict[str, object] | None = None,
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    """Click the first button with this label and run the page."""
-    next(b for b in at.button if b.label == label).click().run()
-    assert not at.exception, at.exception
-    return at
-
-
-def login(at: AppTest, name: str, password: str) -> AppTest:
-    at.text_input(key="train_login_name").input(name)
-    at.text_input(key="train_login_password").input(password)
-    return click(at, "登录")
-
-
-def proto_strings(message: Message) -> Iterator[str]:
-    """Every string field of a protobuf message, recursively."""
-    for fd, value in message.ListFields():
-        values = value if fd.is_repeated else [value]
-        if fd.type == fd.TYPE_STRING:
-            yield from values
-        elif fd.type == fd.TYPE_BYTES:
-            yield from (v.decode("utf-8", "replace") for v in values)
-        elif fd.type == fd.TYPE_MESSAGE and not isinstance(value, Mapping):
-            for item in values:
-                yield from proto_strings(item)
 
 
 def tree_nodes(at: AppTest) -> Iterator[object]:

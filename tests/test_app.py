@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from apptesting import login
 from streamlit.testing.v1 import AppTest
 
 import quizzes
@@ -311,10 +312,8 @@ def log_in(at: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppT
     monkeypatch.setenv("SAFETY_QUIZ_DB", str(tmp_path / "quizzes.db"))
     with quizzes.connect() as db:
         quizzes.add_trainer(db, "文库管理员", "library-pass-2026")
-    at.text_input(key="train_login_name").input("文库管理员")
-    at.text_input(key="train_login_password").input("library-pass-2026")
-    next(b for b in at.button if b.label == "登录").click().run()
-    assert not at.exception and not at.error, texts(at.error)
+    login(at, "文库管理员", "library-pass-2026")
+    assert not at.error, texts(at.error)
     return at
 
 

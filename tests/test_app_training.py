@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from google.protobuf.message import Message
+from apptesting import click, login, proto_strings
 from streamlit.testing.v1 import AppTest
 
 import quizzes
@@ -91,17 +91,6 @@ def unescape(markdown: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
-def proto_strings(message: Message) -> Iterator[str]:
-    """Every string field of a protobuf message, recursively (labels, bodies, options)."""
-    for field, value in message.ListFields():
-        values = value if field.is_repeated else [value]
-        if field.type == field.TYPE_STRING:
-            yield from values
-        elif field.type == field.TYPE_MESSAGE and not isinstance(value, Mapping):
-            for item in values:
-                yield from proto_strings(item)
-
-
 def page_text(at: AppTest) -> str:
     """Everything the page sends to the browser as text (elements, labels, table cells)."""
     parts = []
@@ -111,20 +100,6 @@ def page_text(at: AppTest) -> str:
                 parts.extend(proto_strings(node.proto))
     parts += [df.value.to_csv() for df in at.dataframe]
     return unescape("\n".join(parts))
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    """Click the first button with this label and run the page."""
-    next(b for b in at.button if b.label == label).click().run()
-    assert not at.exception, at.exception
-    return at
-
-
-def login(at: AppTest, name: str, password: str) -> AppTest:
-    """Fill in and submit the trainer login form."""
-    at.text_input(key="train_login_name").input(name)
-    at.text_input(key="train_login_password").input(password)
-    return click(at, "登录")
 
 
 # ----- pure helpers -----------------------------------------------------------------------
