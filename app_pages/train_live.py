@@ -38,8 +38,11 @@ def join_url(code: str) -> str:
     return f"{base}/{JOIN_PATH}?code={code}"
 
 
-def act(session_id: int, action: str) -> None:
-    """Button callback: move the session on (next question, reveal, finish)."""
+def act(session_id: int, action: str, seen: tuple[LivePhase, int]) -> None:
+    """Button callback: move the session on (next question, reveal, finish).
+
+    seen is the state the button was drawn for, so a press delivered twice acts once.
+    """
     steps = {
         "next": quizzes.next_live_question,
         "reveal": quizzes.reveal_live_question,
@@ -47,7 +50,7 @@ def act(session_id: int, action: str) -> None:
     }
     try:
         with open_db() as db:
-            steps[action](db, session_id)
+            steps[action](db, session_id, seen=seen)
     except QuizError as exc:  # e.g. two trainer tabs pressing at once
         st.session_state[ERROR] = str(exc)
 
@@ -99,20 +102,20 @@ def show_participants(names: list[str]) -> None:
 
 def controls(session: LiveSession) -> None:
     """开始 / 公布答案 / 下一题 / 结束, as the phase allows."""
-    sid = session.id
+    sid, seen = session.id, (session.phase, session.current_index)
     cols = st.columns(3)
     last = session.current_index + 1 >= session.question_count
     if session.phase == LivePhase.LOBBY:
-        cols[0].button("开始", type="primary", on_click=act, args=(sid, "next"),
+        cols[0].button("开始", type="primary", on_click=act, args=(sid, "next", seen),
                        icon=":material/play_arrow:", key="live_start")
     elif session.phase == LivePhase.QUESTION:
-        cols[0].button("公布答案", type="primary", on_click=act, args=(sid, "reveal"),
+        cols[0].button("公布答案", type="primary", on_click=act, args=(sid, "reveal", seen),
                        icon=":material/visibility:", key="live_reveal")
     elif session.phase == LivePhase.REVEAL:
         label = "查看最终排名" if last else "下一题"
-        cols[0].button(label, type="primary", on_click=act, args=(sid, "next"),
+        cols[0].button(label, type="primary", on_click=act, args=(sid, "next", seen),
                        icon=":material/skip_next:", key="live_next")
-    cols[2].button("结束", on_click=act, args=(sid, "finish"), icon=":material/stop:",
+    cols[2].button("结束", on_click=act, args=(sid, "finish", seen), icon=":material/stop:",
                    key="live_finish")
 
 

@@ -200,10 +200,13 @@ def _set_phase(
     phase: LivePhase,
     index_step: int,
     now: float | None,
+    seen: tuple[LivePhase, int] | None = None,
 ) -> LiveSession:
     stamp = iso(now_ts(now))
     with write_transaction(db):
         session = get_live_session(db, session_id)
+        if seen is not None and (session.phase, session.current_index) != seen:
+            return session  # the press was for a state already left: it was applied before
         if session.phase not in allowed:
             raise LiveSessionError(f"当前状态（{session.phase}）不能进行此操作")
         index = session.current_index + index_step
@@ -219,24 +222,32 @@ def _set_phase(
     return get_live_session(db, session_id)
 
 
-def next_live_question(db: Database, session_id: int, *, now: float | None = None) -> LiveSession:
+def next_live_question(db: Database, session_id: int, *, now: float | None = None,
+                       seen: tuple[LivePhase, int] | None = None) -> LiveSession:
     """Trainer: open the next question (from the lobby, a reveal, or straight from a question).
 
     After the last question this finishes the session.
+
+    Args:
+        seen: (phase, current_index) the trainer's button was drawn for. A press that arrives
+            twice (a double click, or Streamlit delivering one click to two reruns under load)
+            then moves the session once instead of skipping a question.
     """
     allowed = (LivePhase.LOBBY, LivePhase.QUESTION, LivePhase.REVEAL)
-    return _set_phase(db, session_id, allowed, LivePhase.QUESTION, 1, now)
+    return _set_phase(db, session_id, allowed, LivePhase.QUESTION, 1, now, seen)
 
 
-def reveal_live_question(db: Database, session_id: int) -> LiveSession:
+def reveal_live_question(db: Database, session_id: int, *,
+                         seen: tuple[LivePhase, int] | None = None) -> LiveSession:
     """Trainer: close answering for the current question and show key and leaderboard."""
-    return _set_phase(db, session_id, (LivePhase.QUESTION,), LivePhase.REVEAL, 0, None)
+    return _set_phase(db, session_id, (LivePhase.QUESTION,), LivePhase.REVEAL, 0, None, seen)
 
 
-def finish_live_session(db: Database, session_id: int) -> LiveSession:
+def finish_live_session(db: Database, session_id: int, *,
+                        seen: tuple[LivePhase, int] | None = None) -> LiveSession:
     """Trainer: end the session now (its join code becomes free)."""
     allowed = (LivePhase.LOBBY, LivePhase.QUESTION, LivePhase.REVEAL)
-    return _set_phase(db, session_id, allowed, LivePhase.FINISHED, 0, None)
+    return _set_phase(db, session_id, allowed, LivePhase.FINISHED, 0, None, seen)
 
 
 def _live_item(db: Database, session_id: int, position: int) -> tuple[Question, str]:

@@ -92,6 +92,20 @@ def test_trainer_moves_through_to_the_end_and_frees_the_code(db, quiz):
         quizzes.next_live_question(db, session.id)
 
 
+def test_a_trainer_press_delivered_twice_moves_the_session_once(db, quiz):
+    session = quizzes.open_live_session(db, quiz.id)
+    first = quizzes.next_live_question(db, session.id)
+    revealed = quizzes.reveal_live_question(db, session.id)
+    seen = (revealed.phase, revealed.current_index)
+    for _ in range(2):  # "下一题" twice for the same reveal: question 2, not the end
+        assert quizzes.next_live_question(db, session.id, seen=seen).current_index == 1
+    again = quizzes.reveal_live_question(db, session.id, seen=(first.phase, 0))
+    assert (again.phase, again.current_index) == (LivePhase.QUESTION, 1)  # stale: no change
+    assert quizzes.finish_live_session(db, session.id, seen=(LivePhase.QUESTION, 1)).finished_at
+    assert quizzes.finish_live_session(
+        db, session.id, seen=(LivePhase.QUESTION, 1)).phase == LivePhase.FINISHED
+
+
 def test_leaderboard_ranks_by_correct_then_total_time(db, quiz):
     session = quizzes.open_live_session(db, quiz.id)
     players = {n: quizzes.join_live_session(db, session.join_code, n).id for n in "ABCDE"}
