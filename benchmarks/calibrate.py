@@ -4,8 +4,8 @@ Builds (or reuses, with --kb) a knowledge base from the sample corpus, runs the 
 questions (benchmarks/tune.jsonl: answerable questions on the laws, written for tuning and
 never taken from the judged sets; benchmarks/out_of_scope.jsonl: questions the corpus cannot
 answer), fits a logistic model of "the top passage is right" on the answer features
-(IDF-weighted question-term coverage of the top passage and of its best sentence, and its
-dense cosine; see kb.answer.answer_features), then picks
+(IDF-weighted question-term coverage of the top passage and of its best sentence, and the
+dense cosines of the passage and of its closest sentence; see kb.answer.answer_features), then picks
 the threshold that best separates answerable from unanswerable questions. Writes
 kb/calibration.json.
 
@@ -30,7 +30,7 @@ from kb.evaluate import is_right_passage, load_questions  # noqa: E402
 from kb.store import KnowledgeBase  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-FEATURES = ("coverage", "sentence_coverage", "dense")
+FEATURES = ("coverage", "sentence_coverage", "dense", "sentence_dense")
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 20000):
@@ -75,17 +75,17 @@ def main() -> None:
     usable = [(f, r) for _, f, r in rows if not f["unknown_place"]]
     x = np.array([[f[name] for name in FEATURES] for f, _ in usable])
     y = np.array([float(r) for _, r in usable])
-    (w_cov, w_sent, w_dense), bias = fit_logistic(x, y)
+    (w_cov, w_sent, w_dense, w_sent_dense), bias = fit_logistic(x, y)
     cal = Calibration(threshold=0.5, coverage_weight=float(w_cov),
                       sentence_weight=float(w_sent), dense_weight=float(w_dense),
-                      bias=float(bias))
+                      sentence_dense_weight=float(w_sent_dense), bias=float(bias))
     conf = {q.id: (0.0 if f["unknown_place"] else cal.confidence(f)) for q, f, _ in rows}
     answerable = np.array([conf[q.id] for q, _, _ in rows if q.answerable])
     unanswerable = np.array([conf[q.id] for q, _, _ in rows if not q.answerable])
     threshold = best_threshold(answerable, unanswerable)
     result = {"threshold": threshold, "coverage_weight": cal.coverage_weight,
               "sentence_weight": cal.sentence_weight, "dense_weight": cal.dense_weight,
-              "bias": cal.bias,
+              "sentence_dense_weight": cal.sentence_dense_weight, "bias": cal.bias,
               "fitted_on": {"answerable": int(len(answerable)),
                             "unanswerable": int(len(unanswerable)),
                             "right_top_passages": int(y.sum())},
@@ -96,7 +96,8 @@ def main() -> None:
     for q, f, right in rows:
         print(f"{q.id} {'right' if right else 'wrong':5} cov={f['coverage']:.2f} "
               f"sent={f['sentence_coverage']:.2f} "
-              f"dense={f['dense']:.3f} place={int(f['unknown_place'])} "
+              f"dense={f['dense']:.3f} sent_dense={f['sentence_dense']:.3f} "
+              f"place={int(f['unknown_place'])} "
               f"conf={conf[q.id]:.2f} {q.question}")
     print(json.dumps(result, ensure_ascii=False, indent=1))
 

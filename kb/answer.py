@@ -38,13 +38,15 @@ class Calibration:
     coverage_weight: float = 8.0
     sentence_weight: float = 0.0
     dense_weight: float = 20.0
+    sentence_dense_weight: float = 0.0
     bias: float = -22.0
 
     def confidence(self, features: dict[str, float]) -> float:
         """Probability-like confidence that the top passage answers the question."""
         z = (self.bias + self.coverage_weight * features["coverage"]
              + self.sentence_weight * features["sentence_coverage"]
-             + self.dense_weight * features["dense"])
+             + self.dense_weight * features["dense"]
+             + self.sentence_dense_weight * features["sentence_dense"])
         return 1 / (1 + math.exp(-max(min(z, 50), -50)))
 
 
@@ -65,14 +67,28 @@ def _weight(term: str) -> int:
     return len(term.lstrip("_"))
 
 
-def coverage(terms: set[str], text: str, idf: dict[str, float] | None = None) -> float:
-    """Share of the question's terms found in text, weighted by IDF (or by length)."""
+# Within one document, a question term its title holds tells which document, not which
+# sentence: such terms count this much when choosing the answering sentence.
+TITLE_TERM_WEIGHT = 0.25
+
+
+def coverage(terms: set[str], text: str, idf: dict[str, float] | None = None,
+             title_terms: frozenset[str] = frozenset()) -> float:
+    """Share of the question's terms found in text, weighted by IDF (or by length).
+
+    Args:
+        terms: the question's terms (question_terms).
+        text: where to look for them.
+        idf: term weights (rare terms say more); by length when None.
+        title_terms: terms of the document's title, which count TITLE_TERM_WEIGHT as much.
+    """
     if not terms:
         return 0.0
     found = question_terms(text)
 
     def w(t: str) -> float:
-        return idf.get(t, 1.0) if idf else _weight(t)
+        weight = idf.get(t, 1.0) if idf else _weight(t)
+        return weight * TITLE_TERM_WEIGHT if t in title_terms else weight
 
     return sum(w(t) for t in terms & found) / sum(w(t) for t in terms)
 
@@ -104,7 +120,9 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
         idf: term weights (rare terms say more); by length when None.
         max_chars: how long the quoted answer may grow.
         own_title: the title of the passage's document: asked which document something is
-            based on, a sentence naming only the document itself does not answer.
+            based on, a sentence naming only the document itself does not answer; and the
+            question's terms that the title holds count less (they name the document, not
+            the sentence: "海淀区2020年的目标" is not answered by the notice issuing it).
     """
     sentences = split_sentences(passage)
     if not sentences:
@@ -131,8 +149,9 @@ def _sentence_score(question: str, terms: set[str], sentence: str,
     """How well a sentence answers: the question terms it holds, times the answer-type
     weight; a bare heading names a topic but answers nothing."""
     typed = sentence.replace(f"《{own_title}》", "") if own_title else sentence
-    return (coverage(terms, sentence, idf) * (0.5 if _is_bare_heading(sentence) else 1.0)
-            * _type_weight(question, typed))
+    title_terms = frozenset(question_terms(own_title)) if own_title else frozenset()
+    return (coverage(terms, sentence, idf, title_terms)
+            * (0.5 if _is_bare_heading(sentence) else 1.0) * _type_weight(question, typed))
 
 
 # (question cue, what an answering sentence holds, weight): the expected answer type.
@@ -182,12 +201,13 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
     answers the question much better than anything in the first one provides the answer.
     """
     quotes = [(h, best_sentences(question, h.text, idf, own_title=h.title)) for h in hits[:3]]
-    terms, top_score = question_terms(question), hits[0].score or 1.0
+    terms, top_score = question_terms(question), hits[0].score
 
     def strength(i: int) -> tuple[float, int]:
         hit, quote = quotes[i]
-        return (_sentence_score(question, terms, quote, idf, hit.title) * hit.score / top_score,
-                -i)
+        # Fused scores are standardised: the top ones are well above 0 in practice.
+        relative = max(hit.score, 0.0) / top_score if top_score > 0 else 1.0
+        return _sentence_score(question, terms, quote, idf, hit.title) * relative, -i
 
     best = max(range(len(quotes)), key=strength)
     quotes.insert(0, quotes.pop(best))
@@ -309,4 +329,5 @@ def answer_features(kb: KnowledgeBase, question: str, hit: SearchHit) -> dict[st
                default=0.0)
     places = [p for p in place_names(question) if not kb.mentions(p)]
     return {"coverage": cov, "sentence_coverage": best, "dense": hit.dense,
+            "sentence_dense": hit.sentence_dense,
             "unknown_place": float(bool(places))}

@@ -88,3 +88,11 @@ def m003_sentence_tokens(db: sqlite_utils.Database) -> None:
     # BM25 tokens of each sentence of a chunk: sentences separated by newlines, tokens by
     # spaces; the sentence-level index is rebuilt from them like the chunk-level one.
     db["chunks"].add_column("sentence_tokens", str)
+
+
+@migrations()
+def m004_sentence_embeddings(db: sqlite_utils.Database) -> None:
+    # One float32 vector per sentence of a chunk (kb.tokenize.split_sentences order),
+    # concatenated: the sentence-level dense index is rebuilt from them without re-embedding.
+    # NULL for chunks stored before this migration; the knowledge base fills them in on open.
+    db["chunks"].add_column("sentence_embeddings", bytes)

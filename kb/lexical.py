@@ -10,8 +10,6 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from kb.fusion import normalise_max
-
 # Share of the sentence-level score in the lexical score of a chunk. Questions usually aim at
 # one sentence; a whole-chunk score alone favours long chunks that repeat the question's
 # words, a sentence score alone loses words spread over a chunk (title, section, item list).
@@ -27,6 +25,8 @@ class Bm25Index:
 
     def __init__(self, ids: np.ndarray | None = None, retriever: bm25s.BM25 | None = None):
         self._ids = np.zeros(0, dtype=np.int64) if ids is None else np.asarray(ids, np.int64)
+        # Distinct ids, sorted, and where each entry's id sits among them.
+        self._unique, self._owner = np.unique(self._ids, return_inverse=True)
         self._bm25 = retriever
         self._vocab: dict[str, int] = retriever.vocab_dict if retriever is not None else {}
         self._idf: dict[str, float] | None = None
@@ -40,18 +40,19 @@ class Bm25Index:
         retriever.index(token_lists, show_progress=False)
         return cls(np.asarray(ids, dtype=np.int64), retriever)
 
+    def all_scores(self, tokens: list[str]) -> np.ndarray:
+        """The best BM25 score of each id's entries, aligned with ids() (0 where none match)."""
+        best = np.zeros(len(self._unique), dtype=np.float64)
+        known = [t for t in tokens if t in self._vocab]
+        if self._bm25 is not None and known:
+            np.maximum.at(best, self._owner, self._bm25.get_scores(known))
+        return best
+
     def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
         """Top k (chunk id, best BM25 score among its entries), positive scores only."""
-        known = [t for t in tokens if t in self._vocab]
-        if self._bm25 is None or not known or k <= 0:
-            return []
-        scores = self._bm25.get_scores(known)
-        best: dict[int, float] = {}
-        for i in np.argsort(-scores, kind="stable"):
-            if scores[i] <= 0 or len(best) >= k:
-                break
-            best.setdefault(int(self._ids[i]), float(scores[i]))
-        return list(best.items())
+        scores = self.all_scores(tokens)
+        top = [i for i in np.argsort(-scores, kind="stable")[:max(k, 0)] if scores[i] > 0]
+        return [(int(self._unique[i]), float(scores[i])) for i in top]
 
     def idf(self) -> dict[str, float]:
         """BM25 inverse document frequency of every indexed token (computed once)."""
@@ -67,8 +68,8 @@ class Bm25Index:
         return self._idf
 
     def ids(self) -> np.ndarray:
-        """The distinct chunk ids indexed."""
-        return np.unique(self._ids)
+        """The distinct chunk ids indexed, sorted."""
+        return self._unique
 
     def save(self, folder: Path) -> None:
         """Write into an empty folder."""
@@ -83,6 +84,12 @@ class Bm25Index:
         if not len(ids):
             return cls()
         return cls(ids, bm25s.BM25.load(str(folder), show_progress=False, verbosity=0))
+
+
+def _scale_to_max(scores: np.ndarray) -> np.ndarray:
+    """Scores divided by the best one (BM25 scores are unbounded and query-dependent)."""
+    top = scores.max() if len(scores) else 0.0
+    return scores / top if top > 0 else scores
 
 
 class LexicalIndex:
@@ -102,13 +109,21 @@ class LexicalIndex:
         flat = [toks for sents in sentence_tokens for toks in sents]
         return cls(Bm25Index.build(ids, chunk_tokens), Bm25Index.build(owners, flat))
 
+    def all_scores(self, tokens: list[str]) -> np.ndarray:
+        """Score of every chunk, aligned with ids(): the weighted sum of its max-normalised
+        chunk-level score and its best sentence's max-normalised score."""
+        whole = _scale_to_max(self.chunks.all_scores(tokens))
+        best = np.zeros(len(whole))
+        if len(self.sentences.ids()):
+            at = np.searchsorted(self.ids(), self.sentences.ids())
+            best[at] = _scale_to_max(self.sentences.all_scores(tokens))
+        return (1 - SENTENCE_WEIGHT) * whole + SENTENCE_WEIGHT * best
+
     def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
-        """Top k chunks by the weighted sum of max-normalised chunk and sentence scores."""
-        whole = normalise_max(self.chunks.search(tokens, k))
-        best = normalise_max(self.sentences.search(tokens, k))
-        fused = {i: (1 - SENTENCE_WEIGHT) * whole.get(i, 0.0) + SENTENCE_WEIGHT * best.get(i, 0.0)
-                 for i in whole.keys() | best.keys()}
-        return sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        """Top k chunks by all_scores(), positive scores only, ties by id."""
+        scores = self.all_scores(tokens)
+        top = [i for i in np.argsort(-scores, kind="stable")[:max(k, 0)] if scores[i] > 0]
+        return [(int(self.ids()[i]), float(scores[i])) for i in top]
 
     def idf(self) -> dict[str, float]:
         """Chunk-level IDF (how rare a term is among passages)."""

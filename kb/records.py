@@ -31,7 +31,8 @@ class SearchHit:
 
     Attributes:
         chunk_id: rowid of the chunk (also its id in the dense and lexical indexes).
-        score: fused score (higher is better); bm25 and dense keep each retriever's own.
+        score: fused score (higher is better); bm25 and dense keep each retriever's own,
+            sentence_dense the cosine of the chunk's sentence closest to the query.
     """
 
     chunk_id: int
@@ -43,6 +44,7 @@ class SearchHit:
     score: float
     bm25: float = 0.0
     dense: float = 0.0
+    sentence_dense: float = 0.0
 
     @property
     def section(self) -> str:

@@ -19,17 +19,13 @@ from kb.answer import answer_question, load_calibration
 from kb.db import connect
 from kb.dense import DenseIndex, load_dense_index, make_dense_index
 from kb.embed import DEFAULT_EMBEDDER, Embedder, shared_embedder
-from kb.fusion import rrf_fusion, weighted_fusion
+from kb.fusion import Scores
 from kb.lexical import LexicalIndex
 from kb.llm import LlmConfig, load_llm_config
 from kb.records import Answer, DocumentInfo, Duty, FileResult, IngestReport, SearchHit
+from kb.retrieve import RETRIEVERS, cosines, dense_candidates, dense_scores, lexical_scores, rank
 from kb.tokenize import DEFAULT_TOKENIZER, search_text, split_sentences, tokenize
 
-RETRIEVERS = ("hybrid", "bm25", "dense")
-CANDIDATES = 50  # per retriever, before fusion
-# Dense e5-small is much weaker than BM25 on these texts; 0.8 was best on benchmarks/tune.jsonl
-# (BENCHMARKS.md has the figures).
-LEXICAL_WEIGHT = 0.8
 Progress = Callable[[int, int, str], None]  # (files done, files total, current file)
 
 
@@ -53,6 +49,15 @@ def _bump_generation(db) -> int:
     """Count up the generation inside the caller's write transaction; returns the new value."""
     db.execute(_BUMP_GENERATION)
     return _generation(db)
+
+
+def _sentence_rows(ids: list[int], blobs: list[np.ndarray],
+                   dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, vectors) for the sentence index: each chunk's sentence vectors under its id."""
+    blocks = [np.asarray(b, dtype=np.float32).reshape(-1, dim) for b in blobs]
+    owners = [i for i, block in zip(ids, blocks, strict=True) for _ in range(len(block))]
+    vectors = np.vstack(blocks) if blocks else np.zeros((0, dim), dtype=np.float32)
+    return np.array(owners, dtype=np.int64), vectors
 
 
 def _digest(ids: np.ndarray) -> str:
@@ -104,7 +109,8 @@ class KnowledgeBase:
         self._dense_backend = dense_backend
         self._lock = threading.RLock()
         self._calibration = load_calibration()
-        self._dense: DenseIndex | None = None
+        self._dense: DenseIndex | None = None  # one vector per chunk
+        self._sentences: DenseIndex | None = None  # one per sentence, under its chunk's id
         self._lexical: LexicalIndex | None = None
         self._generation = 0  # the SQLite generation the in-memory indexes reflect
         if load:
@@ -154,11 +160,12 @@ class KnowledgeBase:
     def _config_path(self) -> Path:
         return self.folder / "index.json"
 
-    def _dense_path(self, backend: str) -> Path:
-        return self.folder / ("dense.faiss" if backend == "faiss" else "dense.npz")
+    def _dense_path(self, backend: str, name: str = "dense") -> Path:
+        return self.folder / (f"{name}.faiss" if backend == "faiss" else f"{name}.npz")
 
     def _load_indexes(self) -> None:
         """Load the saved indexes if they match SQLite, else rebuild them from SQLite."""
+        self._fill_missing_sentence_vectors()
         db = self.db()
         generation = _generation(db)
         ids = np.array([r[0] for r in db.execute("SELECT id FROM chunks ORDER BY id")],
@@ -170,32 +177,58 @@ class KnowledgeBase:
                     or config["ids_digest"] != _digest(ids)
                     or config.get("generation") != generation):
                 raise ValueError("index config does not match the database")
-            dense = load_dense_index(self._dense_path(config["dense_backend"]), config["dim"],
-                                     config["dense_backend"])
+            backend, dim = config["dense_backend"], config["dim"]
+            dense = load_dense_index(self._dense_path(backend), dim, backend)
+            sentences = load_dense_index(self._dense_path(backend, "sentences"), dim, backend)
             lexical = LexicalIndex.load(self.folder / "lexical")
-            if _digest(dense.ids()) != _digest(ids) or len(dense.ids()) != len(ids) \
+            if _digest(dense.ids()) != _digest(ids) or len(dense) != len(ids) \
+                    or len(sentences) != config["n_sentence_vectors"] \
+                    or not set(sentences.ids().tolist()) <= set(ids.tolist()) \
                     or _digest(lexical.ids()) != _digest(ids):
                 raise ValueError("index ids do not match the database")
         except (OSError, ValueError, KeyError, RuntimeError):
             self.rebuild_indexes()
             return
-        self._dense, self._lexical, self._generation = dense, lexical, generation
+        self._dense, self._sentences, self._lexical = dense, sentences, lexical
+        self._generation = generation
+
+    def _fill_missing_sentence_vectors(self) -> None:
+        """Embed the sentences of chunks stored before sentence vectors existed (once)."""
+        db = self.db()
+        rows = db.execute("SELECT id, text FROM chunks WHERE sentence_embeddings IS NULL"
+                          " ORDER BY id").fetchall()
+        db.close()
+        if not rows:
+            return
+        vectors = self._embed_sentences([r[1] for r in rows])
+        with self._lock:
+            db = self.db()
+            with db.atomic():
+                for (chunk_id, _), v in zip(rows, vectors, strict=True):
+                    db.execute("UPDATE chunks SET sentence_embeddings = ? WHERE id = ?"
+                               " AND sentence_embeddings IS NULL", [v.tobytes(), chunk_id])
+                _bump_generation(db)  # the saved indexes lack these vectors
+            db.close()
 
     def rebuild_indexes(self) -> None:
         """Rebuild both indexes from the vectors and tokens stored in SQLite, then save."""
         with self._lock:
             db = self.db()
             self._generation = _generation(db)
-            ids, vectors = [], []
-            for row in db.execute("SELECT id, embedding FROM chunks ORDER BY id"):
+            ids, vectors, sentence_vectors = [], [], []
+            for row in db.execute("SELECT id, embedding, sentence_embeddings FROM chunks"
+                                  " ORDER BY id"):
                 ids.append(row[0])
                 vectors.append(np.frombuffer(row[1], dtype=np.float32))
+                sentence_vectors.append(np.frombuffer(row[2] or b"", dtype=np.float32))
             db.close()
             dim = len(vectors[0]) if vectors else self._stored_dim()
             dense = make_dense_index(dim, self._dense_backend) if dim else None
+            sentences = make_dense_index(dim, self._dense_backend) if dim else None
             if dense is not None and ids:
                 dense.add(np.array(ids, dtype=np.int64), np.vstack(vectors))
-            self._dense = dense
+                sentences.add(*_sentence_rows(ids, sentence_vectors, dim))
+            self._dense, self._sentences = dense, sentences
             self._lexical = self._build_lexical()
             self._save_indexes(dim)
 
@@ -210,9 +243,11 @@ class KnowledgeBase:
         backend = self._dense.backend if self._dense is not None else "numpy"
         if self._dense is not None:
             self._dense.save(self._dense_path(backend))
+            self._sentences.save(self._dense_path(backend, "sentences"))
         self._lexical.save(self.folder / "lexical")
         config = {"embedder": self.embedder_name, "dim": dim, "dense_backend": backend,
                   "tokenizer": self.tokenizer, "n_chunks": int(len(ids)),
+                  "n_sentence_vectors": len(self._sentences) if self._sentences else 0,
                   "ids_digest": _digest(ids), "generation": self._generation}
         tmp = self._config_path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(config, ensure_ascii=False, indent=1))
@@ -277,6 +312,7 @@ class KnowledgeBase:
         """Embed, then write the document and its chunks in one transaction."""
         texts = [search_text(doc.meta.title, c.section_path, c.text) for c in doc.chunks]
         vectors = self.embedder.embed_passages(texts)
+        sentence_vectors = self._embed_sentences([c.text for c in doc.chunks])
         tokens = [" ".join(tokenize(t, self.tokenizer)) for t in texts]
         sentence_tokens = [self._sentence_tokens(doc.meta.title, c) for c in doc.chunks]
         duty_rows = duty_table.extract_duties(doc.text)
@@ -300,14 +336,17 @@ class KnowledgeBase:
                      datetime.now(UTC).isoformat(timespec="seconds")])
                 doc_id = cursor.lastrowid
                 new_ids = []
-                for chunk, vector, toks, sent_toks in zip(doc.chunks, vectors, tokens,
-                                                          sentence_tokens, strict=True):
+                for chunk, vector, toks, sent_toks, sent_vectors in zip(
+                        doc.chunks, vectors, tokens, sentence_tokens, sentence_vectors,
+                        strict=True):
                     cur = db.execute(
                         "INSERT INTO chunks (doc_id, ordinal, text, section_path, tokens,"
-                        " sentence_tokens, embedding) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        " sentence_tokens, embedding, sentence_embeddings)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [doc_id, chunk.ordinal, chunk.text,
                          json.dumps(list(chunk.section_path), ensure_ascii=False), toks,
-                         sent_toks, np.asarray(vector, dtype=np.float32).tobytes()])
+                         sent_toks, np.asarray(vector, dtype=np.float32).tobytes(),
+                         sent_vectors.tobytes()])
                     new_ids.append(cur.lastrowid)
                 duty_table.store_duties(db, doc_id, duty_rows)
                 db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('dim', ?)",
@@ -316,9 +355,24 @@ class KnowledgeBase:
             db.close()
             if self._dense is None:
                 self._dense = make_dense_index(vectors.shape[1], self._dense_backend)
+                self._sentences = make_dense_index(vectors.shape[1], self._dense_backend)
             self._dense.remove(np.array(old_ids, dtype=np.int64))
+            self._sentences.remove(np.array(old_ids, dtype=np.int64))
             self._dense.add(np.array(new_ids, dtype=np.int64), vectors)
+            self._sentences.add(*_sentence_rows(new_ids, sentence_vectors, vectors.shape[1]))
         return doc_id, len(new_ids)
+
+    def _embed_sentences(self, texts: list[str]) -> list[np.ndarray]:
+        """One (n_sentences, dim) float32 array per chunk text, in split_sentences order."""
+        sentences = [split_sentences(t) for t in texts]
+        flat = [s for group in sentences for s in group]
+        vectors = (self.embedder.embed_passages(flat) if flat
+                   else np.zeros((0, self.embedder.dim), dtype=np.float32))
+        out, start = [], 0
+        for group in sentences:
+            out.append(np.ascontiguousarray(vectors[start:start + len(group)], dtype=np.float32))
+            start += len(group)
+        return out
 
     def _rewrite_all_chunks(self) -> None:
         """New vectors and tokens for every chunk, and the settings naming how: one transaction."""
@@ -329,13 +383,15 @@ class KnowledgeBase:
         texts = [search_text(r[1], c.section_path, c.text) for r, c in zip(rows, chunks,
                                                                            strict=True)]
         vectors = self.embedder.embed_passages(texts) if texts else None
+        sentence_vectors = self._embed_sentences([c.text for c in chunks])
         with db.atomic():  # sqlite-utils commits each statement outside a transaction
             for i, (row, chunk) in enumerate(zip(rows, chunks, strict=True)):
-                db.execute("UPDATE chunks SET embedding = ?, tokens = ?, sentence_tokens = ?"
-                           " WHERE id = ?",
+                db.execute("UPDATE chunks SET embedding = ?, tokens = ?, sentence_tokens = ?,"
+                           " sentence_embeddings = ? WHERE id = ?",
                            [vectors[i].astype(np.float32).tobytes(),
                             " ".join(tokenize(texts[i], self.tokenizer)),
-                            self._sentence_tokens(row[1], chunk), row[0]])
+                            self._sentence_tokens(row[1], chunk),
+                            sentence_vectors[i].tobytes(), row[0]])
             settings = {"embedder": self.embedder_name, "tokenizer": self.tokenizer}
             if vectors is not None:
                 settings["dim"] = str(vectors.shape[1])
@@ -405,6 +461,7 @@ class KnowledgeBase:
             db.close()
             if self._dense is not None:
                 self._dense.remove(np.array(ids, dtype=np.int64))
+                self._sentences.remove(np.array(ids, dtype=np.int64))
             self._refresh_lexical_and_save()
         return info
 
@@ -469,38 +526,50 @@ class KnowledgeBase:
             db.close()
 
     def search(self, query: str, k: int = 10, retriever: str = "hybrid",
-               fusion: str = "weighted", lexical_weight: float = LEXICAL_WEIGHT) -> list[SearchHit]:
+               fusion: str = "zscore") -> list[SearchHit]:
         """Top k passages for a question.
+
+        Candidates come from BM25 and from both dense indexes (chunk vectors, sentence
+        vectors); every candidate is then scored exactly by each retriever, standardised
+        against that retriever's scores over the whole collection, and the weighted sum ranks
+        them (kb.retrieve.rank, kb.fusion.zscore_fusion).
 
         Args:
             query: the question as typed.
             k: how many hits.
             retriever: "hybrid", "bm25" or "dense".
-            fusion: "weighted" (normalised-score sum) or "rrf", for hybrid.
-            lexical_weight: weight of BM25 in the fusion.
+            fusion: "zscore" (default) or "rrf" (for comparison), for hybrid.
         """
         if retriever not in RETRIEVERS:
             raise ValueError(f"unknown retriever {retriever!r}; expected one of {RETRIEVERS}")
-        lexical: list[tuple[int, float]] = []
-        dense: list[tuple[int, float]] = []
-        query_vector = None
         self._follow_other_writers()
+        query_vector = None
+        lexical = chunk = sentence = Scores({}, 0.0, 0.0)
         with self._lock:
             if retriever != "dense" and self._lexical is not None:
-                lexical = self._lexical.search(tokenize(query, self.tokenizer), CANDIDATES)
+                lexical = lexical_scores(self._lexical, tokenize(query, self.tokenizer))
             # BM25-only search skips the embedder (hits then carry dense = 0).
             if retriever != "bm25" and self._dense is not None:
                 query_vector = self.embedder.embed_query(query)
-                dense = self._dense.search(query_vector, CANDIDATES)
-        if retriever == "bm25":
-            ranked = lexical
-        elif retriever == "dense":
-            ranked = dense
-        elif fusion == "rrf":
-            ranked = rrf_fusion(lexical, dense, lexical_weight=lexical_weight)
-        else:
-            ranked = weighted_fusion(lexical, dense, lexical_weight=lexical_weight)
-        return self._hits(ranked[:k], dict(lexical), query_vector)
+                # Every candidate gets both exact cosines from its vectors in SQLite, so a
+                # chunk found by one index is not treated as unscored by the other.
+                ids = dense_candidates(self._dense, self._sentences, query_vector)
+                ids |= lexical.scores.keys()
+                chunk, sentence = dense_scores(query_vector, self._vectors_of(ids),
+                                               self._dense, self._sentences)
+        ranked = rank(retriever, lexical, chunk, sentence, fusion)
+        return self._hits(ranked[:k], dict(lexical.scores), query_vector)
+
+    def _vectors_of(self, ids: Iterable[int]) -> list[tuple[int, bytes, bytes | None]]:
+        """The stored chunk and sentence vectors of the given chunks."""
+        ids = list(ids)
+        if not ids:
+            return []
+        db = self.db()
+        rows = db.execute("SELECT id, embedding, sentence_embeddings FROM chunks"
+                          f" WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        db.close()
+        return [tuple(r) for r in rows]
 
     def answer(self, question: str, llm: LlmConfig | None = None) -> Answer:
         """Answer a question from the knowledge base, or refuse when the evidence is weak.
@@ -542,14 +611,15 @@ class KnowledgeBase:
 
     def _hits(self, ranked: list[tuple[int, float]], lexical: dict[int, float],
               query_vector=None) -> list[SearchHit]:
-        """Named records for ranked ids; dense is the exact cosine with the query."""
+        """Named records for ranked ids, with the exact cosines of the chunk's vector and of
+        its best sentence with the query (0 when no query vector is given)."""
         if not ranked:
             return []
         ids = [i for i, _ in ranked]
         db = self.db()
         rows = db.execute(
-            "SELECT c.id, c.doc_id, c.text, d.title, d.source, c.section_path, c.embedding"
-            " FROM chunks c JOIN documents d ON d.id = c.doc_id"
+            "SELECT c.id, c.doc_id, c.text, d.title, d.source, c.section_path, c.embedding,"
+            " c.sentence_embeddings FROM chunks c JOIN documents d ON d.id = c.doc_id"
             f" WHERE c.id IN ({','.join('?' * len(ids))})", ids).fetchall()
         db.close()
         by_id = {r[0]: r for r in rows}
@@ -557,11 +627,12 @@ class KnowledgeBase:
         for i, score in ranked:
             if i not in by_id:
                 continue
-            _, doc_id, text, title, source, path, blob = by_id[i]
-            cosine = 0.0
+            _, doc_id, text, title, source, path, blob, sentence_blob = by_id[i]
+            cosine, best_sentence = 0.0, None
             if query_vector is not None and len(blob) == 4 * len(query_vector):
-                cosine = float(np.frombuffer(blob, dtype=np.float32) @ query_vector)
+                cosine, best_sentence = cosines(query_vector, blob, sentence_blob)
             hits.append(SearchHit(chunk_id=i, doc_id=doc_id, text=text, title=title,
                                   source=source, section_path=tuple(json.loads(path)),
-                                  score=score, bm25=lexical.get(i, 0.0), dense=cosine))
+                                  score=score, bm25=lexical.get(i, 0.0), dense=cosine,
+                                  sentence_dense=best_sentence or 0.0))
         return hits

@@ -58,13 +58,15 @@ def test_unknown_places_are_those_the_text_never_mentions():
 
 def test_calibration_confidence_is_monotonic():
     cal = Calibration(threshold=0.5, coverage_weight=5, sentence_weight=2, dense_weight=10,
-                      bias=-10)
+                      sentence_dense_weight=4, bias=-14)
 
-    def conf(cov: float, sent: float, dense: float) -> float:
-        return cal.confidence({"coverage": cov, "sentence_coverage": sent, "dense": dense})
+    def conf(cov: float, sent: float, dense: float, sent_dense: float = 0.5) -> float:
+        return cal.confidence({"coverage": cov, "sentence_coverage": sent, "dense": dense,
+                               "sentence_dense": sent_dense})
 
     assert conf(0.9, 0.5, 0.9) > conf(0.3, 0.5, 0.9) > conf(0.3, 0.5, 0.5)
     assert conf(0.3, 0.9, 0.5) > conf(0.3, 0.5, 0.5)
+    assert conf(0.3, 0.5, 0.5, 0.9) > conf(0.3, 0.5, 0.5, 0.5)
 
 
 def test_refusal_shows_related_passages_but_no_answer():

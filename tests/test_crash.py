@@ -24,7 +24,7 @@ WORKER = Path(__file__).with_name("crash_worker.py")
 SOURCES = ["北京市烟花爆竹安全管理规定.md", "安全生产许可证条例.md",
            "国务院关于特大安全事故行政责任追究的规定.md"]
 KILLS = 15
-SAVE_TEMP_FILES = ("lexical.tmp", "dense.faiss.tmp", "index.json.tmp")
+SAVE_TEMP_FILES = ("lexical.tmp", "dense.faiss.tmp", "sentences.faiss.tmp", "index.json.tmp")
 
 
 def versions_of(text: str) -> list[str]:
@@ -48,6 +48,26 @@ def expected_chunks(versions: dict[str, list[str]], tmp: Path) -> dict[str, int]
     return counts
 
 
+def by_id(ids, vectors) -> dict[int, list[bytes]]:
+    """Vectors grouped under their ids, as sorted bytes (an id holds a chunk's sentences)."""
+    grouped: dict[int, list[bytes]] = {}
+    for i, v in zip(ids, vectors, strict=True):
+        grouped.setdefault(int(i), []).append(np.asarray(v, dtype=np.float32).tobytes())
+    return {i: sorted(vs) for i, vs in grouped.items()}
+
+
+def faiss_by_id(index) -> dict[int, list[bytes]]:
+    flat = index.index
+    return by_id(faiss.vector_to_array(index.id_map), flat.reconstruct_n(0, flat.ntotal))
+
+
+def sqlite_sentences(db) -> dict[int, list[bytes]]:
+    dim = db.execute("SELECT value FROM settings WHERE key = 'dim'").fetchone()
+    rows = [(i, np.frombuffer(b, dtype=np.float32).reshape(-1, int(dim[0])))
+            for i, b in db.execute("SELECT id, sentence_embeddings FROM chunks")]
+    return by_id([i for i, block in rows for _ in block], [v for _, block in rows for v in block])
+
+
 def disk_matches_sqlite(folder: Path) -> bool:
     """Whether the saved index files hold exactly SQLite's chunks and vectors.
 
@@ -56,10 +76,12 @@ def disk_matches_sqlite(folder: Path) -> bool:
     db = sqlite3.connect(folder / "kb.db")
     stored = {i: np.frombuffer(b, dtype=np.float32)
               for i, b in db.execute("SELECT id, embedding FROM chunks")}
+    sentences = sqlite_sentences(db)
     db.close()
     try:
         lexical_ids = set(np.load(folder / "lexical" / "chunks" / "ids.npy").tolist())
         dense = faiss.read_index(str(folder / "dense.faiss")) if stored else None
+        sentence_index = faiss.read_index(str(folder / "sentences.faiss")) if stored else None
     except (OSError, RuntimeError, ValueError):
         return False
     if lexical_ids != set(stored):
@@ -68,7 +90,8 @@ def disk_matches_sqlite(folder: Path) -> bool:
         return True
     dense_ids = faiss.vector_to_array(dense.id_map).tolist()
     return sorted(dense_ids) == sorted(stored) and all(
-        np.array_equal(dense.reconstruct(i), vector) for i, vector in stored.items())
+        np.array_equal(dense.reconstruct(i), vector) for i, vector in stored.items()) \
+        and faiss_by_id(sentence_index) == sentences
 
 
 def check_consistent(folder: Path, counts: dict[str, int]) -> None:
@@ -87,10 +110,14 @@ def check_consistent(folder: Path, counts: dict[str, int]) -> None:
         assert db.execute("SELECT count(*) FROM chunks WHERE doc_id NOT IN"
                           " (SELECT id FROM documents)").fetchone()[0] == 0
         vectors = dict(db.execute("SELECT id, embedding FROM chunks"))
+        sentences = sqlite_sentences(db)
     finally:
         db.close()
     dense_ids = kb._dense.ids().tolist() if kb._dense is not None else []
-    assert sorted(dense_ids) == ids, "every chunk must have exactly one vector"
+    assert sorted(dense_ids) == ids and len(kb._dense or []) == len(ids), \
+        "every chunk must have exactly one vector"
+    if kb._sentences is not None:  # and the sentence index exactly its sentences' vectors
+        assert faiss_by_id(kb._sentences._index) == sentences
     assert sorted(kb._lexical.ids().tolist()) == ids
     for chunk_id in ids:  # the vector in FAISS is the one SQLite holds
         stored = np.frombuffer(vectors[chunk_id], dtype=np.float32)

@@ -235,3 +235,52 @@ def test_reindex_switches_the_embedder_from_sqlite(tmp_path, corpus):
     with pytest.raises(KbConfigError):
         KnowledgeBase(tmp_path / "kb")  # default tokenizer no longer matches
     assert KnowledgeBase(tmp_path / "kb", tokenizer="jieba").documents()
+
+
+def sentence_vectors(kb: KnowledgeBase) -> dict[int, np.ndarray]:
+    conn = sqlite3.connect(kb.db_path)
+    rows = conn.execute("SELECT id, sentence_embeddings FROM chunks").fetchall()
+    conn.close()
+    return {i: np.frombuffer(b, dtype=np.float32).reshape(-1, 384) if b is not None else None
+            for i, b in rows}
+
+
+def test_every_sentence_has_a_vector_under_its_chunk_and_a_sentence_finds_its_chunk(tmp_path,
+                                                                                   corpus):
+    from kb.tokenize import split_sentences
+
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.ingest([corpus])
+    stored = sentence_vectors(kb)
+    conn = sqlite3.connect(kb.db_path)
+    texts = dict(conn.execute("SELECT id, text FROM chunks"))
+    conn.close()
+    for chunk_id, text in texts.items():
+        assert stored[chunk_id].shape[0] == len(split_sentences(text))
+    assert len(kb._sentences) == sum(len(v) for v in stored.values())
+    assert sorted(kb._sentences.ids().tolist()) == sorted(texts)
+    # A sentence's own vector is closest to its own text: the chunk holding it is found.
+    sentence = "作业单位应当办理动火作业审批手续"
+    hit = kb.search(sentence, k=1, retriever="dense")[0]
+    assert sentence in hit.text and hit.sentence_dense > hit.dense
+    kb.delete("规定.md")
+    remaining = sentence_vectors(kb)
+    assert len(kb._sentences) == sum(len(v) for v in remaining.values())
+    assert sorted(kb._sentences.ids().tolist()) == sorted(remaining)
+
+
+def test_a_knowledge_base_from_before_sentence_vectors_gets_them_on_open(tmp_path, corpus):
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.ingest([corpus])
+    before = sentence_vectors(kb)
+    conn = sqlite3.connect(kb.db_path)
+    conn.execute("UPDATE chunks SET sentence_embeddings = NULL")  # as migration m004 leaves it
+    conn.commit()
+    conn.close()
+    reopened = KnowledgeBase(tmp_path / "kb")
+    after = sentence_vectors(reopened)
+    assert after.keys() == before.keys()
+    for chunk_id, vectors in before.items():
+        assert np.allclose(after[chunk_id], vectors, atol=1e-6)
+    assert len(reopened._sentences) == sum(len(v) for v in before.values())
+    assert reopened.search("动火作业审批手续", k=1)[0].source == "规定.md"

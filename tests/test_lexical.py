@@ -1,9 +1,5 @@
-"""Lexical retrieval: tokenisation, BM25 at chunk and sentence level, fusion (pure parts)."""
+"""Lexical retrieval: tokenisation, BM25 at chunk and sentence level."""
 
-from hypothesis import given
-from hypothesis import strategies as st
-
-from kb.fusion import normalise_max, normalise_minmax, rrf_fusion, weighted_fusion
 from kb.lexical import Bm25Index, LexicalIndex
 from kb.tokenize import split_sentences, tokenize
 
@@ -46,23 +42,12 @@ def test_lexical_index_save_and_load_round_trip(tmp_path):
     assert loaded.search(query, 2) == index.search(query, 2)
 
 
-def test_weighted_fusion_rewards_agreement():
-    lexical = [(1, 10.0), (2, 9.0), (3, 1.0)]
-    dense = [(2, 0.9), (1, 0.5), (4, 0.4)]
-    fused = weighted_fusion(lexical, dense, lexical_weight=0.5)
-    assert fused[0][0] == 2
-    assert {i for i, _ in fused} == {1, 2, 3, 4}
-    assert rrf_fusion(lexical, dense)[0][0] in (1, 2)
-
-
-scores = st.lists(st.tuples(st.integers(0, 50), st.floats(-5, 50, allow_nan=False)),
-                  max_size=30, unique_by=lambda x: x[0])
-
-
-@given(scores, scores, st.floats(0, 1))
-def test_fusion_scores_are_bounded_and_keep_every_candidate(lexical, dense, weight):
-    fused = weighted_fusion(lexical, dense, weight)
-    assert {i for i, _ in fused} == {i for i, _ in lexical} | {i for i, _ in dense}
-    assert all(-1e-9 <= s <= 1 + 1e-9 for _, s in fused)
-    assert all(0 <= v <= 1 for v in normalise_max(lexical).values())
-    assert all(0 <= v <= 1 for v in normalise_minmax(dense).values())
+def test_all_scores_cover_every_chunk_and_agree_with_search():
+    texts = ["动火作业应当审批。", "有限空间作业应当通风。通风后检测。", "燃气管道巡查。"]
+    index = LexicalIndex.build([5, 7, 9], [tokenize(t) for t in texts],
+                               [[tokenize(s) for s in split_sentences(t)] for t in texts])
+    scores = index.all_scores(tokenize("有限空间通风"))
+    assert index.ids().tolist() == [5, 7, 9] and len(scores) == 3
+    assert scores[1] == max(scores) and scores[2] == 0
+    assert index.search(tokenize("有限空间通风"), 3)[0] == (7, scores[1])
+    assert all(s > 0 for _, s in index.search(tokenize("有限空间通风"), 3))

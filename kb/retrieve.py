@@ -1,0 +1,89 @@
+"""Hybrid retrieval: candidates from BM25 and both dense indexes, each scored by all, fused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from kb.dense import DenseIndex
+from kb.fusion import Scores, rrf_fusion, zscore_fusion
+from kb.lexical import LexicalIndex
+
+RETRIEVERS = ("hybrid", "bm25", "dense")
+CANDIDATES = 50  # per index, before fusion
+# Weights of the standardised scores in the fusion: BM25, then the dense side, split between
+# the chunk's own vector and its best sentence's (a question usually aims at one sentence;
+# a chunk vector blurs it with the rest of an article). Chosen on benchmarks/tune.jsonl and
+# benchmarks/holdout.jsonl, not on the judged sample; BENCHMARKS.md has the figures.
+LEXICAL_WEIGHT = 0.35
+CHUNK_VECTOR_SHARE = 0.3
+
+ChunkVectors = tuple[int, bytes, bytes | None]  # chunk id, its vector, its sentences' vectors
+
+
+def lexical_scores(lexical: LexicalIndex, tokens: list[str], k: int = CANDIDATES) -> Scores:
+    """BM25 scores of the top k chunks, with the spread of the scores over every chunk."""
+    scores = lexical.all_scores(tokens)
+    if not len(scores):
+        return Scores({}, 0.0, 0.0)
+    ids = lexical.ids()
+    top = [i for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
+    return Scores({int(ids[i]): float(scores[i]) for i in top},
+                  float(scores.mean()), float(scores.std()))
+
+
+def dense_candidates(chunks: DenseIndex, sentences: DenseIndex, vector: np.ndarray,
+                     k: int = CANDIDATES) -> set[int]:
+    """Chunks closest to the query by their own vector or by one of their sentences."""
+    return {i for i, _ in chunks.search(vector, k)} | {i for i, _ in sentences.search(vector, k)}
+
+
+def cosines(vector: np.ndarray, blob: bytes, sentence_blob: bytes | None) -> tuple[float,
+                                                                                   float | None]:
+    """Cosine of a chunk's stored vector with the query, and of its closest sentence (None
+    when the chunk has no sentence vectors)."""
+    chunk = float(np.frombuffer(blob, dtype=np.float32) @ vector)
+    sentences = np.frombuffer(sentence_blob or b"", dtype=np.float32)
+    if not len(sentences):
+        return chunk, None
+    return chunk, float((sentences.reshape(-1, len(vector)) @ vector).max())
+
+
+def dense_scores(vector: np.ndarray, rows: Iterable[ChunkVectors], chunks: DenseIndex,
+                 sentences: DenseIndex) -> tuple[Scores, Scores]:
+    """Exact chunk-vector and best-sentence cosines of the candidates whose stored vectors
+    are given, each with its index's spread over every vector held."""
+    chunk_scores, sentence_scores = {}, {}
+    for chunk_id, blob, sentence_blob in rows:
+        chunk_scores[chunk_id], best = cosines(vector, blob, sentence_blob)
+        if best is not None:
+            sentence_scores[chunk_id] = best
+    return (Scores(chunk_scores, *chunks.score_stats(vector)),
+            Scores(sentence_scores, *sentences.score_stats(vector)))
+
+
+def rank(retriever: str, lexical: Scores, chunk: Scores, sentence: Scores,
+         fusion: str = "zscore") -> list[tuple[int, float]]:
+    """Candidates best first, by one retriever or by the fusion of all.
+
+    Args:
+        retriever: "hybrid", "bm25" or "dense" (chunk and sentence vectors together).
+        lexical, chunk, sentence: each retriever's scores of the candidates.
+        fusion: "zscore" (default) or "rrf" (reciprocal ranks of BM25 and chunk vectors,
+            kept for comparison), for hybrid.
+    """
+    if retriever == "bm25":
+        return _best_first(lexical)
+    if retriever == "dense":
+        return zscore_fusion([(chunk, CHUNK_VECTOR_SHARE), (sentence, 1 - CHUNK_VECTOR_SHARE)])
+    if fusion == "rrf":
+        return rrf_fusion(_best_first(lexical), _best_first(chunk))
+    dense_weight = 1 - LEXICAL_WEIGHT
+    return zscore_fusion([(lexical, LEXICAL_WEIGHT),
+                          (chunk, dense_weight * CHUNK_VECTOR_SHARE),
+                          (sentence, dense_weight * (1 - CHUNK_VECTOR_SHARE))])
+
+
+def _best_first(scores: Scores) -> list[tuple[int, float]]:
+    return sorted(scores.scores.items(), key=lambda item: (-item[1], item[0]))

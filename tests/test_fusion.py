@@ -1,0 +1,74 @@
+"""Hybrid fusion and ranking (pure): z-score fusion of standardised retriever scores, RRF."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kb.fusion import Scores, rrf_fusion, zscore_fusion
+
+
+def test_zscore_fusion_rewards_agreement_and_keeps_every_candidate():
+    lexical = Scores({1: 10.0, 2: 9.0, 3: 1.0}, mean=0.5, std=1.0)
+    dense = Scores({2: 0.90, 1: 0.80, 4: 0.85}, mean=0.80, std=0.02)
+    fused = zscore_fusion([(lexical, 0.5), (dense, 0.5)])
+    assert fused[0][0] == 2  # second in BM25, first in dense
+    assert {i for i, _ in fused} == {1, 2, 3, 4}
+
+
+def test_a_standout_counts_more_than_a_crowded_top():
+    # Dense cosines crowd in a narrow band: 0.90 vs 0.89 is no evidence when every chunk
+    # scores about 0.89, and min-max scaling over candidates would make it 1 vs 0.
+    lexical = Scores({1: 12.0, 2: 6.0}, mean=0.2, std=1.0)
+    crowded_dense = Scores({2: 0.90, 1: 0.89}, mean=0.88, std=0.05)
+    assert zscore_fusion([(lexical, 0.4), (crowded_dense, 0.6)])[0][0] == 1
+    standout_dense = Scores({2: 0.90, 1: 0.80}, mean=0.78, std=0.02)
+    assert zscore_fusion([(lexical, 0.4), (standout_dense, 0.6)])[0][0] == 2
+
+
+def test_a_retriever_without_spread_or_without_the_candidate_adds_nothing():
+    flat = Scores({1: 0.0, 2: 0.0}, mean=0.0, std=0.0)  # e.g. no query term is indexed
+    dense = Scores({1: 0.7, 2: 0.9}, mean=0.5, std=0.1)
+    assert [i for i, _ in zscore_fusion([(flat, 0.5), (dense, 0.5)])] == [2, 1]
+    assert Scores({1: 3.0}, 1.0, 1.0).standardised(99) == 0.0
+    assert zscore_fusion([]) == []
+
+
+score_maps = st.dictionaries(st.integers(0, 40), st.floats(-5, 50, allow_nan=False),
+                             max_size=25)
+
+
+@given(score_maps, score_maps, st.floats(0.01, 100), st.floats(-10, 10), st.floats(0, 1))
+def test_fusion_ignores_each_retrievers_scale_and_offset(a, b, scale, shift, weight):
+    """Standardising makes the ranking independent of a retriever's units."""
+    first = Scores(a, mean=1.0, std=2.0)
+    second = Scores(b, mean=0.3, std=0.1)
+    moved = Scores({i: s * scale + shift for i, s in b.items()},
+                   mean=0.3 * scale + shift, std=0.1 * scale)
+    fused = zscore_fusion([(first, weight), (second, 1 - weight)])
+    fused_moved = zscore_fusion([(first, weight), (moved, 1 - weight)])
+    assert {i for i, _ in fused} == set(a) | set(b)
+    moved_scores = dict(fused_moved)
+    assert moved_scores.keys() == dict(fused).keys()
+    for i, x in fused:
+        assert abs(x - moved_scores[i]) < 1e-6 * max(1.0, abs(x))
+
+
+def test_rrf_fusion_prefers_items_both_lists_rank_high():
+    lexical = [(1, 10.0), (2, 9.0), (3, 1.0)]
+    dense = [(2, 0.9), (1, 0.5), (4, 0.4)]
+    fused = rrf_fusion(lexical, dense)
+    assert {i for i, _ in fused[:2]} == {1, 2}
+    assert {i for i, _ in fused} == {1, 2, 3, 4}
+
+
+def test_rank_uses_each_retriever_alone_or_all_three_fused():
+    from kb.retrieve import rank
+
+    lexical = Scores({1: 9.0, 2: 3.0}, mean=0.1, std=1.0)
+    chunk = Scores({1: 0.80, 2: 0.83, 3: 0.84}, mean=0.80, std=0.01)
+    sentence = Scores({1: 0.82, 2: 0.90, 3: 0.85}, mean=0.80, std=0.02)
+    assert [i for i, _ in rank("bm25", lexical, chunk, sentence)] == [1, 2]
+    assert [i for i, _ in rank("dense", lexical, chunk, sentence)][0] == 2
+    hybrid = rank("hybrid", lexical, chunk, sentence)
+    assert {i for i, _ in hybrid} == {1, 2, 3}
+    assert hybrid[0][0] == 2  # fair in BM25, best by its sentence, good by its vector
+    assert {i for i, _ in rank("hybrid", lexical, chunk, sentence, fusion="rrf")} == {1, 2, 3}
