@@ -88,8 +88,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(f"失败 {r.error}", file=sys.stderr)
         print(f"知识库: {len(kb.documents())} 个文档, 入库 {time.perf_counter() - started:.1f} s",
               file=sys.stderr)
+        answer = None if args.retrieval_only else (lambda q: _answer_pair(kb, q))
         result = evaluate(questions, lambda q: kb.search(q, k=10, retriever=args.retriever),
-                          answer=lambda q: _answer_pair(kb, q))
+                          answer=answer)
     figures = result.as_json()
     for key, value in figures.items():
         print(f"{key:18} {value if value is None or key == 'n' else f'{value:.3f}'}")
@@ -133,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, required=True)
     p.add_argument("--retriever", choices=RETRIEVERS, default="hybrid")
     p.add_argument("--json", action="store_true", help="最后一行输出 JSON")
+    p.add_argument("--retrieval-only", action="store_true",
+                   help="只评检索 (回答相关指标为 null)")
     p.set_defaults(func=cmd_eval)
     return parser
 
