@@ -28,6 +28,7 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 # names; only those ending like an administrative area count.
 _PLACE_SUFFIXES = ("省", "自治区", "市", "新区", "区", "县", "州", "旗", "镇", "乡")
 _PLACE_TAGS = ("ns", "nt")
+_DICTIONARY_TAGS = pseg.dt.word_tag_tab  # jieba's own dictionary: word -> part of speech
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,20 @@ def coverage(terms: set[str], text: str, idf: dict[str, float] | None = None,
 
 
 def place_names(question: str) -> list[str]:
-    """Administrative place names in a question (e.g. 上海市浦东新区, 西城区)."""
-    return [w for w, tag in pseg.cut(normalize(question))
-            if tag in _PLACE_TAGS and len(w) >= 3 and w.endswith(_PLACE_SUFFIXES)]
+    """Administrative place names in a question (e.g. 上海市浦东新区, 西城区, 广州).
+
+    A name with its suffix counts; so does a bare name that jieba's dictionary knows as a
+    place with one (广州 for 广州市). A bare word tagged as a place without such an entry
+    (城市, 台风, 上岗: jieba tags those ns too) does not.
+    """
+    names = []
+    for word, tag in pseg.cut(normalize(question)):
+        if tag in _PLACE_TAGS and len(word) >= 3 and word.endswith(_PLACE_SUFFIXES):
+            names.append(word)
+        elif tag == "ns" and len(word) >= 2 and any(
+                _DICTIONARY_TAGS.get(word + suffix) == "ns" for suffix in _PLACE_SUFFIXES):
+            names.append(word)
+    return names
 
 
 def unknown_places(question: str, known_text: str) -> list[str]:
@@ -105,14 +117,23 @@ def unknown_places(question: str, known_text: str) -> list[str]:
     return [p for p in place_names(question) if p not in text]
 
 
+_WHO_CUE = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪个机构|什么部门|什么单位")
+# The line of a plan's task naming who does it ("责任单位:区应急管理局等、各街镇").
+_RESPONSIBLE_LINE = re.compile(
+    r"^[ \t]*(?:主要)?(?:责任单位|牵头单位|责任部门|牵头部门)[ \t]*[:：]", re.MULTILINE)
+# How long a quoted answer may grow when it is a list the best sentence announces.
+LIST_MAX_CHARS = 400
+_LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|[一二三四五六七八九十]+、")
+
+
 def best_sentences(question: str, passage: str, idf: dict[str, float] | None = None,
                    max_chars: int = 160, own_title: str = "") -> str:
     """The sentence(s) of a passage that best answer the question, as one exact substring.
 
     The sentence sharing the most (IDF-weighted) question terms is taken, then the sentences
     after it in the same paragraph while the whole stays within max_chars: an answer often
-    restates the question in one sentence and gives the substance in the next, or announces
-    an enumeration that follows.
+    restates the question in one sentence and gives the substance in the next. When it
+    announces a list (ends with a colon), the list's items follow it, up to LIST_MAX_CHARS.
 
     Args:
         question: the question.
@@ -134,13 +155,21 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start = passage.find(sentences[best])
     end = start + len(sentences[best])
+    # A sentence announcing a list ("应当履行下列职责：") is answered by the list's items.
+    announces_list = sentences[best].endswith((":", "："))
+    limit = max(max_chars, LIST_MAX_CHARS) if announces_list else max_chars
     for nxt in sentences[best + 1:]:
         nxt_start = passage.find(nxt, end)
-        if "\n" in passage[end:nxt_start] and passage[end - 1] not in ":：":
-            break  # a new paragraph, unless the best sentence announced it
-        if nxt_start + len(nxt) - start > max_chars:
+        if "\n" in passage[end:nxt_start] and not (announces_list and _LIST_ITEM.match(nxt)):
+            break  # a new paragraph, unless it is an item of the announced list
+        if nxt_start + len(nxt) - start > limit:
             break
         end = nxt_start + len(nxt)
+    if _WHO_CUE.search(question):  # asked who: the task's 责任单位 line answers it
+        line = _RESPONSIBLE_LINE.search(passage, end)
+        if line:
+            line_end = passage.find("\n", line.start())
+            end = line_end if line_end != -1 else len(passage)
     return passage[start:end]
 
 
@@ -160,8 +189,7 @@ _ANSWER_TYPES = [
      re.compile(r"\d|[一二三四五六七八九十百千万]+[个项次年日天级类种人元%％小时]"), 1.5),
     (re.compile(r"文号|文件|依据|根据哪|哪部|什么法"), re.compile(r"〔\d{4}〕|\[\d{4}\]"), 1.5),
     (re.compile(r"文件|依据|根据哪|哪部|什么法"), re.compile(r"《"), 1.2),
-    (re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪个机构|什么部门|什么单位"),
-     re.compile(r"[局委办厅部]|支队|中心|政府|机关|单位"), 1.5),
+    (_WHO_CUE, re.compile(r"[局委办厅部]|支队|中心|政府|机关|单位"), 1.5),
 ]
 
 

@@ -54,6 +54,11 @@ def test_unknown_places_are_those_the_text_never_mentions():
     assert unknown_places("2020年西城区单位GDP事故死亡率降低了多少?", known) == []
     assert unknown_places("海淀区到2035年要达到什么目标?", known) == []
     assert unknown_places("城区铁路平交道口由谁负责?", known) == []
+    # A city named without its suffix, as people say it; words jieba merely tags as places
+    # (城市, 台风) are not places.
+    assert unknown_places("广州家里没装燃气报警器会被罚多少钱?", known) == ["广州"]
+    assert unknown_places("在海淀，城市安全风险由谁评估?", known) == []
+    assert unknown_places("台风红色预警发布后城市要停工吗?", known) == []
 
 
 def test_calibration_confidence_is_monotonic():
@@ -142,3 +147,30 @@ def test_a_runner_up_passage_that_answers_much_better_gives_the_answer():
     weak = SearchHit(**{**exact.__dict__, "score": 0.2})
     assert "楼长制度" not in extractive_answer("高层建筑推行什么消防安全制度?",
                                                [vague, weak], 0.9).text
+
+
+def test_a_sentence_announcing_a_list_is_answered_with_its_items():
+    text = ("第十七条 消防安全重点单位除应当履行本法第十六条规定的职责外，还应当履行下列消防安全职责：\n"
+            "（一）确定消防安全管理人，组织实施本单位的消防安全管理工作；\n"
+            "（二）建立消防档案，确定消防安全重点部位，设置防火标志，实行严格管理；\n"
+            "（三）实行每日防火巡查，并建立巡查记录；\n"
+            "（四）对职工进行岗前消防安全培训，定期组织消防安全培训和消防演练。\n"
+            "县级以上地方人民政府消防救援机构应当将发生火灾可能性较大的单位确定为消防安全重点单位。")
+    answer = best_sentences("消防安全重点单位还要履行哪些职责?", text)
+    assert "还应当履行下列消防安全职责：" in answer and "（三）实行每日防火巡查" in answer
+    assert "县级以上地方人民政府" not in answer  # the paragraph after the list is not an item
+    # Without an announced list, a new paragraph still ends the quote.
+    assert best_sentences("发现火灾隐患怎么办?", "发现火灾隐患应当立即报告。\n（一）其他事项。") \
+        == "发现火灾隐患应当立即报告。"
+
+
+def test_asked_who_the_quote_runs_to_the_tasks_responsible_units():
+    text = ("(四)完善双控体系\n"
+            "10.建立城市安全风险评估制度。定期开展城市安全风险辨识评估,编制城市安全风险白皮书。\n"
+            "责任单位:区应急管理局等、各街镇\n"
+            "11.深化隐患排查治理体系。")
+    answer = best_sentences("定期开展城市安全风险评估这件事归谁管?", text)
+    assert answer.endswith("责任单位:区应急管理局等、各街镇") and "风险辨识评估" in answer
+    assert "11." not in answer
+    # Not asked who: the quote stays in its paragraph.
+    assert "责任单位" not in best_sentences("城市安全风险白皮书多久编制一次?", text)

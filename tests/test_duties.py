@@ -328,6 +328,8 @@ def test_delete_duties(db):
     ("应急预案修订由哪个部门牵头", DutyQuery("who", "应急预案修订")),
     ("城市安全风险管控的主要责任单位", DutyQuery("who", "城市安全风险管控")),
     ("哪个部门负责安全宣传教育", DutyQuery("who", "安全宣传教育")),
+    ("燃气安全隐患排查归谁管?", DutyQuery("who", "燃气安全隐患排查")),
+    ("谁管理应急避难场所建设", DutyQuery("who", "应急避难场所建设")),
     ("海淀消防救援支队负责哪些任务", DutyQuery("tasks", "海淀消防救援支队")),
     ("区应急管理局有哪些职责任务？", DutyQuery("tasks", "区应急管理局")),
     ("各街镇负责哪些工作", DutyQuery("tasks", "各街镇")),

@@ -62,6 +62,17 @@ def settle(page: Page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=ANSWER_MS)
 
 
+def wait_until_still(locator, timeout_ms: int = 5000, step_ms: int = 250) -> None:
+    """Wait until an element stops changing size (e.g. an expander's opening animation)."""
+    last = None
+    for _ in range(timeout_ms // step_ms):
+        box = locator.bounding_box()
+        if box is not None and box == last:
+            return
+        last = box
+        locator.page.wait_for_timeout(step_ms)
+
+
 def ask(page: Page, question: str) -> None:
     """Type a question into the chat box and wait for the answer to replace the spinner."""
     box = page.get_by_test_id("stChatInputTextArea")
@@ -90,6 +101,7 @@ def test_question_gets_a_cited_answer(page: Page, app_url: str) -> None:
     expect(citation).to_contain_text("004_d3794485e0af9f99.txt")
     # The chat scrolls inside a fixed-height container: make the window tall enough instead.
     page.set_viewport_size({"width": 1440, "height": 1400})
+    wait_until_still(citation)  # the expander opens with an animation
     page.screenshot(path=DOCS / "screenshot-qa.png")
 
 
