@@ -14,6 +14,7 @@ import jieba.posseg as pseg
 from ingest.chunking import heading_kind
 from kb.docfacts import asked_fact, display, named_document
 from kb.duties import parse_duty_question
+from kb.quantity import asked_unit, states_quantity
 from kb.records import Answer, Citation, Duty, SearchHit
 from kb.tokenize import bigram_tokens, jieba_tokens, normalize, search_text, split_sentences
 
@@ -299,7 +300,9 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
 
     Questions about a named document's 文号, dates or issuer are answered from its metadata;
     "who is responsible" and "what does unit Y do" questions from the duty table when it
-    holds a close match; everything else extractively from the best passage.
+    holds a close match; everything else extractively from the best passage. A question
+    asking a quantity in a unit (多少天, 几年) is answered only from passages that state a
+    number in that unit, and refused when none of the top five does.
 
     Args:
         kb: the knowledge base.
@@ -328,6 +331,12 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
                 return duty_answer(question, duty, hit, score)
     if not hits:
         return refusal(question, hits, 0.0)
+    unit = asked_unit(question)  # "多少天", "几年": only a passage stating such a number answers
+    if unit is not None:
+        stating = [h for h in hits if states_quantity(h.text, unit)]
+        if not stating:
+            return refusal(question, hits, 0.0)
+        hits = stating
     features = answer_features(kb, question, hits[0])
     confidence = 0.0 if features["unknown_place"] else calibration.confidence(features)
     if confidence < calibration.threshold:
