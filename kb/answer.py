@@ -180,8 +180,12 @@ def _sentence_score(question: str, terms: set[str], sentence: str,
     weight; a bare heading names a topic but answers nothing."""
     typed = sentence.replace(f"《{own_title}》", "") if own_title else sentence
     title_terms = frozenset(question_terms(own_title)) if own_title else frozenset()
+    type_weight = _type_weight(question, typed)
+    # The answer type also breaks ties among sentences sharing no term with the question
+    # ("几天能批下来?" is answered by "…之日起3日内，作出批准…的决定").
     return (coverage(terms, sentence, idf, title_terms)
-            * (0.5 if _is_bare_heading(sentence) else 1.0) * _type_weight(question, typed))
+            * (0.5 if _is_bare_heading(sentence) else 1.0) * type_weight
+            + 1e-3 * (type_weight - 1.0))
 
 
 # (question cue, what an answering sentence holds, weight): the expected answer type.
@@ -200,6 +204,9 @@ def _type_weight(question: str, sentence: str) -> float:
     for cue, pattern, factor in _ANSWER_TYPES:
         if cue.search(question) and pattern.search(sentence):
             weight *= factor
+    unit = asked_unit(question)
+    if unit is not None and states_quantity(sentence, unit):  # 多少天 → "30日内"
+        weight *= 1.2
     return weight
 
 
@@ -221,6 +228,14 @@ def refusal(question: str, hits: list[SearchHit], confidence: float) -> Answer:
     return Answer(question, REFUSAL_TEXT, related, refused=True, confidence=confidence)
 
 
+def question_parts(question: str) -> list[str]:
+    """The questions asked in one ("有效期是几年?到期怎么延期?" → two); the whole question
+    when it asks one thing. A part needs at least two characters of its own."""
+    parts = [p.strip() for p in re.split(r"[?？]", question)]
+    parts = [p for p in parts if len(re.sub(r"[\W_]", "", p)) >= 2]
+    return parts if len(parts) > 1 else [question]
+
+
 def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
                       idf: dict[str, float] | None = None) -> Answer:
     """Answer with the best sentence(s) among the top three passages, citing all three.
@@ -228,21 +243,48 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
     Each passage's answering sentence is scored like a sentence within a passage, scaled by
     the passage's retrieval score relative to the first: a runner-up passage whose sentence
     answers the question much better than anything in the first one provides the answer.
+    A question asking two things ("几年?怎么延期?") gets a quote for each, joined into one
+    span where both come from one passage; a part asking a quantity in a unit (多少天) is
+    quoted only from a passage stating one.
     """
-    quotes = [(h, best_sentences(question, h.text, idf, own_title=h.title)) for h in hits[:3]]
+    quotes: dict[int, tuple[int, int]] = {}  # index in hits -> span of its quote
+    for part in question_parts(question):
+        unit = asked_unit(part)
+        candidates = [i for i, h in enumerate(hits)
+                      if unit is None or states_quantity(h.text, unit)][:3]
+        if not candidates:
+            continue
+        i, quote = _best_quote(part, [hits[j] for j in candidates], idf)
+        i = candidates[i]
+        start = hits[i].text.find(quote)
+        old = quotes.get(i, (start, start + len(quote)))
+        span = (min(old[0], start), max(old[1], start + len(quote)))
+        # Two quotes from one passage become one span, unless that grows too long.
+        quotes[i] = span if span[1] - span[0] <= LIST_MAX_CHARS else old
+    if not quotes:  # no part could be quoted on its own: answer the question as a whole
+        i, quote = _best_quote(question, hits[:3], idf)
+        start = hits[i].text.find(quote)
+        quotes[i] = (start, start + len(quote))
+    order = list(quotes) + [i for i in range(min(3, len(hits))) if i not in quotes]
+    texts = {i: hits[i].text[a:b] for i, (a, b) in quotes.items()}
+    citations = [to_citation(hits[i], texts.get(i, "")) for i in order]
+    text = "\n".join(texts[i] or hits[i].text for i in quotes)
+    return Answer(question, text, citations, refused=False, confidence=confidence)
+
+
+def _best_quote(question: str, hits: list[SearchHit],
+                idf: dict[str, float] | None) -> tuple[int, str]:
+    """Which of the given passages answers best, and its answering sentence(s)."""
+    quotes = [best_sentences(question, h.text, idf, own_title=h.title) for h in hits]
     terms, top_score = question_terms(question), hits[0].score
 
     def strength(i: int) -> tuple[float, int]:
-        hit, quote = quotes[i]
         # Fused scores are standardised: the top ones are well above 0 in practice.
-        relative = max(hit.score, 0.0) / top_score if top_score > 0 else 1.0
-        return _sentence_score(question, terms, quote, idf, hit.title) * relative, -i
+        relative = max(hits[i].score, 0.0) / top_score if top_score > 0 else 1.0
+        return _sentence_score(question, terms, quotes[i], idf, hits[i].title) * relative, -i
 
     best = max(range(len(quotes)), key=strength)
-    quotes.insert(0, quotes.pop(best))
-    citations = [to_citation(h, quote) for h, quote in quotes]
-    return Answer(question, quotes[0][1] or quotes[0][0].text, citations, refused=False,
-                  confidence=confidence)
+    return best, quotes[best]
 
 
 def duty_answer(question: str, duty: Duty, hit: SearchHit | None, confidence: float) -> Answer:
@@ -332,7 +374,7 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     if not hits:
         return refusal(question, hits, 0.0)
     unit = asked_unit(question)  # "多少天", "几年": only a passage stating such a number answers
-    if unit is not None:
+    if unit is not None and len(question_parts(question)) == 1:
         stating = [h for h in hits if states_quantity(h.text, unit)]
         if not stating:
             return refusal(question, hits, 0.0)

@@ -7,6 +7,7 @@ from kb.answer import (
     coverage,
     duty_answer,
     extractive_answer,
+    question_parts,
     question_terms,
     refusal,
     unknown_places,
@@ -174,3 +175,42 @@ def test_asked_who_the_quote_runs_to_the_tasks_responsible_units():
     assert "11." not in answer
     # Not asked who: the quote stays in its paragraph.
     assert "责任单位" not in best_sentences("城市安全风险白皮书多久编制一次?", text)
+
+
+def test_a_question_asking_two_things_has_two_parts():
+    assert question_parts("许可证的有效期是几年？到期怎么延期？") == ["许可证的有效期是几年",
+                                                                   "到期怎么延期"]
+    assert question_parts("发生事故后多长时间内上报?") == ["发生事故后多长时间内上报?"]
+    assert question_parts("是吗?好?") == ["是吗?好?"]  # a one-character part is no question
+
+
+def test_both_parts_are_quoted_as_one_span_from_one_passage():
+    text = ("第九条 安全生产许可证的有效期为3年。安全生产许可证有效期满需要延期的，企业应当于"
+            "期满前3个月向原安全生产许可证颁发管理机关办理延期手续。\n"
+            "企业在安全生产许可证有效期内，严格遵守有关安全生产的法律法规，未发生死亡事故的，"
+            "安全生产许可证有效期届满时，经原安全生产许可证颁发管理机关同意，不再审查。")
+    answer = extractive_answer("安全生产许可证能用几年？快到期了提前多久办延期？", [hit(text)], 0.9)
+    assert "有效期为3年" in answer.text and "期满前3个月" in answer.text
+    assert answer.citations[0].sentence == answer.text  # one exact span of the passage
+    assert answer.citations[0].sentence in text
+    # Asked one of the two, the quote is the sentence answering it.
+    assert "有效期为3年" not in extractive_answer("许可证快到期了提前多久办延期?",
+                                                   [hit(text)], 0.9).text
+
+
+def test_parts_answered_by_different_passages_are_quoted_from_each():
+    who = hit("第三十八条 购买剧毒化学品的，应当向所在地县级人民政府公安机关申请取得购买许可证。")
+    when = SearchHit(chunk_id=2, doc_id=1, title="危险化学品安全管理条例", source="a.md",
+                     text="第三十九条 申请人应当提交下列材料。公安机关应当自收到材料之日起3日内，"
+                          "作出批准或者不予批准的决定。",
+                     section_path=("第四章", "第三十九条"), score=0.9)
+    answer = extractive_answer("买剧毒化学品要向哪个部门申请许可证?几天能批下来?", [who, when], 0.9)
+    assert "县级人民政府公安机关" in answer.text and "3日内" in answer.text
+    assert [c.chunk_id for c in answer.citations] == [1, 2]
+    assert all(c.sentence and c.sentence in c.text for c in answer.citations)
+
+
+def test_the_asked_unit_chooses_among_sentences_sharing_no_term():
+    text = ("第三十九条 申请人应当提交营业执照的复印件。"
+            "公安机关应当自收到材料之日起3日内，作出批准或者不予批准的决定。")
+    assert best_sentences("几天能批下来?", text).startswith("公安机关应当自收到材料之日起3日内")
