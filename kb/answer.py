@@ -241,9 +241,9 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
     """Answer with the best sentence(s) among the top three passages, citing all three.
 
     Each passage's answering sentence is scored like a sentence within a passage, scaled by
-    the passage's retrieval score relative to the first: a runner-up passage whose sentence
-    answers the question much better than anything in the first one provides the answer.
-    A question asking two things ("几年?怎么延期?") gets a quote for each, joined into one
+    how far the passage's retrieval score is below the first's: a runner-up passage whose
+    sentence answers the question much better than anything in the first one provides the
+    answer. A question asking two things ("几年?怎么延期?") gets a quote for each, joined into one
     span where both come from one passage; a part asking a quantity in a unit (多少天) is
     quoted only from a passage stating one.
     """
@@ -279,8 +279,10 @@ def _best_quote(question: str, hits: list[SearchHit],
     terms, top_score = question_terms(question), hits[0].score
 
     def strength(i: int) -> tuple[float, int]:
-        # Fused scores are standardised: the top ones are well above 0 in practice.
-        relative = max(hits[i].score, 0.0) / top_score if top_score > 0 else 1.0
+        # Fused scores are sums of standardised scores: a passage one standard deviation
+        # below the first counts e^-1 of its sentence score. (The ratio of the scores, used
+        # before, let a runner-up 0.1 below win with a sentence sharing one more word.)
+        relative = math.exp(min(hits[i].score - top_score, 0.0))
         return _sentence_score(question, terms, quotes[i], idf, hits[i].title) * relative, -i
 
     best = max(range(len(quotes)), key=strength)
