@@ -32,13 +32,19 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "吨": ("吨",),
     "公斤": ("公斤", "千克"),
     "千克": ("千克", "公斤"),
+    # 多少个 asks for a count, which a passage may give with any counter ("15处避难场所").
+    "个": ("个", "处", "家", "座", "所", "项", "条", "名", "人", "次", "批", "支", "台", "辆",
+          "栋", "类", "种", "片"),
 }
-_UNITS = "|".join(sorted(UNIT_SPELLINGS, key=len, reverse=True))
-# 多少天, 几个小时, 几个月: the unit right after the question word (a 个 between is skipped).
-_ASKED = re.compile(rf"(?:多少|几)个?({_UNITS})")
+_UNITS = "|".join(sorted(set(UNIT_SPELLINGS) - {"个"}, key=len, reverse=True))
+# 多少天, 几个小时, 几个月: the unit right after the question word (a 个 between is skipped);
+# else 多少个 asks for a count. 几个 alone does not: 哪几个方面 asks for a list.
+_ASKED = re.compile(rf"(?:多少|几)个?({_UNITS})|多少(个)")
 # A number in digits or Chinese numerals, optionally with 个 / 多 / 余 before the unit
-# ("三个月", "10多万元"); 万 / 千 / 百 as multipliers belong to the number.
-_NUMBER = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半〇零]+)[个多余万千百]*"
+# ("三个月", "10多万元"); 万 / 千 / 百 as multipliers belong to the number. An ordinal
+# ("第三十一条", "第一次") is not a quantity: the whole number must not follow 第.
+_NUMBER = (r"(?<![第\d.一二两三四五六七八九十百千万半〇零])"
+           r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万半〇零]+)[个多余万千百]*")
 
 
 def asked_unit(question: str) -> str | None:
@@ -48,7 +54,7 @@ def asked_unit(question: str) -> str | None:
         question: the question as typed.
     """
     match = _ASKED.search(normalize(question))
-    return match.group(1) if match else None
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def states_quantity(text: str, unit: str) -> bool:

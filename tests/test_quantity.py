@@ -55,3 +55,11 @@ def test_a_quantity_question_no_passage_states_is_refused(sample_kb_dir):
     answer = kb.answer("生产经营单位的从业人员超过多少人应当设置安全生产管理机构?")
     assert not answer.refused
     assert "一百人" in answer.text
+
+
+def test_an_ordinal_is_not_a_quantity():
+    assert asked_unit("朝阳区一共建成了多少个应急避难场所?") == "个"
+    assert not states_quantity("第三十一条 县级以上地方人民政府负责应急避难场所的建设。", "个")
+    assert not states_quantity("第一次检验合格。", "次")
+    assert states_quantity("全区建成15处应急避难场所。", "个")
+    assert states_quantity("每年至少组织2次演练。", "次")
