@@ -1,4 +1,4 @@
-"""Questions about a document itself (its 文号, dates, issuer): recognising them (pure)."""
+"""Questions about a document itself (文号, dates, issuer) or naming one: recognised (pure)."""
 
 from __future__ import annotations
 
@@ -64,3 +64,22 @@ def named_document(rest: str, docs: Iterable[DocumentInfo]) -> DocumentInfo | No
     score, doc = max(((title_match(rest, d.title), d) for d in docs),
                      key=lambda s: s[0], default=(0.0, None))
     return doc if score >= MIN_TITLE_MATCH else None
+
+
+# A law is named with or without the state's name before it (《安全生产法》).
+_STATE_PREFIX = "中华人民共和国"
+
+
+def named_titles(question: str, titles: Iterable[str]) -> set[str]:
+    """The stored titles a question names in 《》, exactly or without 中华人民共和国.
+
+    《矿山安全法》 names 中华人民共和国矿山安全法, not its 实施条例 nor Beijing's 实施办法;
+    a name no title matches is ignored.
+
+    Args:
+        question: the question as typed.
+        titles: the stored documents' titles.
+    """
+    names = {normalize(n).strip() for n in re.findall(r"《([^《》]+)》", question)}
+    names |= {_STATE_PREFIX + n for n in names}
+    return {t for t in titles if normalize(t).strip() in names}

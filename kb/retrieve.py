@@ -87,3 +87,12 @@ def rank(retriever: str, lexical: Scores, chunk: Scores, sentence: Scores,
 
 def _best_first(scores: Scores) -> list[tuple[int, float]]:
     return sorted(scores.scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def named_first(ranked: list[tuple[int, float]], named: set[int]) -> list[tuple[int, float]]:
+    """Candidates of the documents a question names first, each group in its own order.
+
+    Asked "依据《特种设备安全法》…", a user wants that law's article, not the same rule in
+    another regulation that happens to score higher.
+    """
+    return [r for r in ranked if r[0] in named] + [r for r in ranked if r[0] not in named]

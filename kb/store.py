@@ -18,12 +18,21 @@ from kb import duties as duty_table
 from kb.answer import answer_question, load_calibration
 from kb.db import connect
 from kb.dense import DenseIndex, load_dense_index, make_dense_index
+from kb.docfacts import named_titles
 from kb.embed import DEFAULT_EMBEDDER, Embedder, shared_embedder
 from kb.fusion import Scores
 from kb.lexical import LexicalIndex
 from kb.llm import LlmConfig, load_llm_config
 from kb.records import Answer, DocumentInfo, Duty, FileResult, IngestReport, SearchHit
-from kb.retrieve import RETRIEVERS, cosines, dense_candidates, dense_scores, lexical_scores, rank
+from kb.retrieve import (
+    RETRIEVERS,
+    cosines,
+    dense_candidates,
+    dense_scores,
+    lexical_scores,
+    named_first,
+    rank,
+)
 from kb.tokenize import DEFAULT_TOKENIZER, search_text, split_sentences, tokenize
 
 Progress = Callable[[int, int, str], None]  # (files done, files total, current file)
@@ -532,7 +541,8 @@ class KnowledgeBase:
         Candidates come from BM25 and from both dense indexes (chunk vectors, sentence
         vectors); every candidate is then scored exactly by each retriever, standardised
         against that retriever's scores over the whole collection, and the weighted sum ranks
-        them (kb.retrieve.rank, kb.fusion.zscore_fusion).
+        them (kb.retrieve.rank, kb.fusion.zscore_fusion). Chunks of a law the question names
+        in 《》 come first (kb.docfacts.named_titles).
 
         Args:
             query: the question as typed.
@@ -557,8 +567,26 @@ class KnowledgeBase:
                 ids |= lexical.scores.keys()
                 chunk, sentence = dense_scores(query_vector, self._vectors_of(ids),
                                                self._dense, self._sentences)
-        ranked = rank(retriever, lexical, chunk, sentence, fusion)
+        ranked = named_first(rank(retriever, lexical, chunk, sentence, fusion),
+                             self._named_chunk_ids(query))
         return self._hits(ranked[:k], dict(lexical.scores), query_vector)
+
+    def _named_chunk_ids(self, query: str) -> set[int]:
+        """Chunks of the documents the question names in 《》 (see named_titles)."""
+        if "《" not in query:
+            return set()
+        db = self.db()
+        try:
+            titles = named_titles(query, [r[0] for r in
+                                          db.execute("SELECT DISTINCT title FROM documents")])
+            if not titles:
+                return set()
+            rows = db.execute("SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id"
+                              f" WHERE d.title IN ({','.join('?' * len(titles))})",
+                              sorted(titles)).fetchall()
+        finally:
+            db.close()
+        return {r[0] for r in rows}
 
     def _vectors_of(self, ids: Iterable[int]) -> list[tuple[int, bytes, bytes | None]]:
         """The stored chunk and sentence vectors of the given chunks."""

@@ -53,3 +53,18 @@ def test_unknown_document_or_missing_fact_falls_through(sample_kb_dir):
     assert kb.answer("上海市浦东新区安全发展方案的文号是什么").refused
     assert document_fact_answer(kb, "中华人民共和国安全生产法的文号是什么") is None  # none stated
     assert document_fact_answer(kb, "企业落实主体责任要做到哪几个到位?") is None
+
+
+def test_a_title_is_named_exactly_or_without_the_states_name():
+    from kb.docfacts import named_titles
+
+    titles = ["中华人民共和国矿山安全法", "中华人民共和国矿山安全法实施条例",
+              "北京市实施《中华人民共和国矿山安全法》办法", "大型群众性活动安全管理条例",
+              "北京市大型群众性活动安全管理条例"]
+    assert named_titles("按照《矿山安全法》，谁负责调查?", titles) == {"中华人民共和国矿山安全法"}
+    assert named_titles("《大型群众性活动安全管理条例》规定了什么?", titles) \
+        == {"大型群众性活动安全管理条例"}
+    assert named_titles("《矿山安全法实施条例》和《北京市大型群众性活动安全管理条例》", titles) \
+        == {"中华人民共和国矿山安全法实施条例", "北京市大型群众性活动安全管理条例"}
+    assert named_titles("矿山安全法规定了什么?", titles) == set()  # named without 《》
+    assert named_titles("《消防法》规定了什么?", titles) == set()  # not stored

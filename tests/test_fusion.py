@@ -72,3 +72,12 @@ def test_rank_uses_each_retriever_alone_or_all_three_fused():
     assert {i for i, _ in hybrid} == {1, 2, 3}
     assert hybrid[0][0] == 2  # fair in BM25, best by its sentence, good by its vector
     assert {i for i, _ in rank("hybrid", lexical, chunk, sentence, fusion="rrf")} == {1, 2, 3}
+
+
+def test_candidates_of_named_documents_come_first_in_their_order():
+    from kb.retrieve import named_first
+
+    ranked = [(1, 3.0), (2, 2.0), (3, 1.0), (4, 0.5)]
+    assert named_first(ranked, {4, 2}) == [(2, 2.0), (4, 0.5), (1, 3.0), (3, 1.0)]
+    assert named_first(ranked, set()) == ranked
+    assert named_first(ranked, {9}) == ranked

@@ -284,3 +284,27 @@ def test_a_knowledge_base_from_before_sentence_vectors_gets_them_on_open(tmp_pat
         assert np.allclose(after[chunk_id], vectors, atol=1e-6)
     assert len(reopened._sentences) == sum(len(v) for v in before.values())
     assert reopened.search("动火作业审批手续", k=1)[0].source == "规定.md"
+
+
+def test_a_law_named_in_the_question_comes_first(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.md").write_text(
+        "# 中华人民共和国电梯安全法\n\n第四十条 使用单位应当在检验合格有效期届满前一个月提出定期检验要求。\n",
+        encoding="utf-8")
+    (folder / "b.md").write_text(
+        "# 电梯安全监察条例\n\n第二十八条 电梯使用单位应当按照安全技术规范的定期检验要求，在安全检验合格"
+        "有效期届满前1个月向电梯检验检测机构提出定期检验要求。\n", encoding="utf-8")
+    (folder / "c.md").write_text(
+        "# 北京市实施《中华人民共和国电梯安全法》办法\n\n第五条 电梯使用单位应当在安全检验合格有效期"
+        "届满前向电梯检验检测机构提出定期检验要求。\n", encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "kb")
+    assert kb.ingest([folder]).ok
+    question = "电梯使用单位应当在安全检验合格有效期届满前多久向电梯检验检测机构提出定期检验要求?"
+    assert kb.search(question, k=1)[0].source != "a.md"  # the other wording matches better
+    for named in ("《电梯安全法》", "《中华人民共和国电梯安全法》"):
+        for retriever in ("hybrid", "bm25", "dense"):
+            hits = kb.search(f"依据{named}，{question}", k=3, retriever=retriever)
+            assert hits[0].source == "a.md", (named, retriever)
+    # Only the exact title counts: the Beijing 办法 quoting the law's name is not the law.
+    assert kb.search(f"依据《电梯安全监察条例》，{question}", k=1)[0].source == "b.md"
