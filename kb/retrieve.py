@@ -9,6 +9,8 @@ import numpy as np
 from kb.dense import DenseIndex
 from kb.fusion import Scores, rrf_fusion, zscore_fusion
 from kb.lexical import LexicalIndex
+from kb.records import SearchHit
+from kb.tokenize import normalize
 
 RETRIEVERS = ("hybrid", "bm25", "dense")
 CANDIDATES = 50  # per index, before fusion
@@ -96,3 +98,30 @@ def named_first(ranked: list[tuple[int, float]], named: set[int]) -> list[tuple[
     another regulation that happens to score higher.
     """
     return [r for r in ranked if r[0] in named] + [r for r in ranked if r[0] not in named]
+
+
+# Two passages with this share of character pairs in common are one text (the same law
+# ingested as Markdown and as PDF differs only in extraction noise).
+SAME_TEXT = 0.9
+
+
+def collapse_duplicates(hits: list[SearchHit]) -> list[SearchHit]:
+    """Hits without repeats: a passage with the title and section path of a better one
+    and nearly the same text (the same article from another file of the same law) is
+    dropped, so that it does not take a place in the top k."""
+    kept: list[tuple[SearchHit, set[str]]] = []
+    for hit in hits:
+        pairs = _char_pairs(hit.text)
+        if not any(k.title == hit.title and k.section_path == hit.section_path
+                   and _jaccard(pairs, k_pairs) >= SAME_TEXT for k, k_pairs in kept):
+            kept.append((hit, pairs))
+    return [hit for hit, _ in kept]
+
+
+def _char_pairs(text: str) -> set[str]:
+    chars = "".join(c for c in normalize(text) if c.isalnum())
+    return {chars[i:i + 2] for i in range(len(chars) - 1)} or {chars}
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0

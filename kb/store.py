@@ -26,6 +26,7 @@ from kb.llm import LlmConfig, load_llm_config
 from kb.records import Answer, DocumentInfo, Duty, FileResult, IngestReport, SearchHit
 from kb.retrieve import (
     RETRIEVERS,
+    collapse_duplicates,
     cosines,
     dense_candidates,
     dense_scores,
@@ -542,7 +543,8 @@ class KnowledgeBase:
         vectors); every candidate is then scored exactly by each retriever, standardised
         against that retriever's scores over the whole collection, and the weighted sum ranks
         them (kb.retrieve.rank, kb.fusion.zscore_fusion). Chunks of a law the question names
-        in 《》 come first (kb.docfacts.named_titles).
+        in 《》 come first (kb.docfacts.named_titles); the same article from a second file
+        of one law is shown once.
 
         Args:
             query: the question as typed.
@@ -569,7 +571,9 @@ class KnowledgeBase:
                                                self._dense, self._sentences)
         ranked = named_first(rank(retriever, lexical, chunk, sentence, fusion),
                              self._named_chunk_ids(query))
-        return self._hits(ranked[:k], dict(lexical.scores), query_vector)
+        # Twice k, since the same article from a second file of one law is dropped.
+        hits = self._hits(ranked[:2 * k], dict(lexical.scores), query_vector)
+        return collapse_duplicates(hits)[:k]
 
     def _named_chunk_ids(self, query: str) -> set[int]:
         """Chunks of the documents the question names in 《》 (see named_titles)."""

@@ -13,8 +13,8 @@ from kb.config import REPO_ROOT
 SHARED = REPO_ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" if (SHARED / "corpus").is_dir() else REPO_ROOT / "data" / "corpus"
 DEV = SHARED / "eval" / "dev.jsonl"
-OWN_SETS = {"tune": REPO_ROOT / "benchmarks" / "tune.jsonl",
-            "holdout": REPO_ROOT / "benchmarks" / "holdout.jsonl"}
+OWN_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
+            for name in ("tune", "holdout", "holdout2", "holdout3")}
 
 pytestmark = [
     pytest.mark.slow,

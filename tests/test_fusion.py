@@ -81,3 +81,19 @@ def test_candidates_of_named_documents_come_first_in_their_order():
     assert named_first(ranked, {4, 2}) == [(2, 2.0), (4, 0.5), (1, 3.0), (3, 1.0)]
     assert named_first(ranked, set()) == ranked
     assert named_first(ranked, {9}) == ranked
+
+
+def test_the_same_article_from_a_second_file_is_dropped():
+    from kb.records import SearchHit
+    from kb.retrieve import collapse_duplicates
+
+    def hit(i, text, title="中华人民共和国安全生产法", path=("第三章", "第五十五条")):
+        return SearchHit(chunk_id=i, doc_id=i, text=text, title=title, source=f"{i}.md",
+                         section_path=path, score=1.0 / i)
+
+    md = "第五十五条 从业人员发现直接危及人身安全的紧急情况时，有权停止作业。"
+    pdf = "第五十五条 从业人员发现直接危及人身安全的紧急情况时, 有权停止作业 。"  # extraction noise
+    hits = [hit(1, md), hit(2, pdf), hit(3, md, title="北京市安全生产条例"),
+            hit(4, md, path=("第三章", "第五十六条")), hit(5, "第五十五条 生产经营单位应当……")]
+    assert [h.chunk_id for h in collapse_duplicates(hits)] == [1, 3, 4, 5]
+    assert collapse_duplicates([]) == []

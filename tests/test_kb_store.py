@@ -308,3 +308,12 @@ def test_a_law_named_in_the_question_comes_first(tmp_path):
             assert hits[0].source == "a.md", (named, retriever)
     # Only the exact title counts: the Beijing 办法 quoting the law's name is not the law.
     assert kb.search(f"依据《电梯安全监察条例》，{question}", k=1)[0].source == "b.md"
+
+
+def test_the_same_law_in_two_files_is_found_once(tmp_path, corpus):
+    (corpus / "规定副本.txt").write_text(LAW.replace("# ", "").replace("，", ", "), encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "kb")
+    assert kb.ingest([corpus]).ok
+    assert len(kb.documents()) == 3  # different bytes: stored as two documents
+    hits = kb.search("动火作业前要办理什么手续?", k=3)
+    assert [h.section_path for h in hits].count(("第一章 总则", "第二条")) == 1
