@@ -247,28 +247,28 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
     span where both come from one passage; a part asking a quantity in a unit (多少天) is
     quoted only from a passage stating one.
     """
-    quotes: dict[int, tuple[int, int]] = {}  # index in hits -> span of its quote
+    spans: dict[int, tuple[int, int]] = {}  # index in hits -> where its quote is
     for part in question_parts(question):
         unit = asked_unit(part)
         candidates = [i for i, h in enumerate(hits)
                       if unit is None or states_quantity(h.text, unit)][:3]
         if not candidates:
             continue
-        i, quote = _best_quote(part, [hits[j] for j in candidates], idf)
-        i = candidates[i]
+        best, quote = _best_quote(part, [hits[j] for j in candidates], idf)
+        i = candidates[best]
         start = hits[i].text.find(quote)
-        old = quotes.get(i, (start, start + len(quote)))
+        old = spans.get(i, (start, start + len(quote)))
         span = (min(old[0], start), max(old[1], start + len(quote)))
         # Two quotes from one passage become one span, unless that grows too long.
-        quotes[i] = span if span[1] - span[0] <= LIST_MAX_CHARS else old
-    if not quotes:  # no part could be quoted on its own: answer the question as a whole
+        spans[i] = span if span[1] - span[0] <= LIST_MAX_CHARS else old
+    if not spans:  # no part could be quoted on its own: answer the question as a whole
         i, quote = _best_quote(question, hits[:3], idf)
         start = hits[i].text.find(quote)
-        quotes[i] = (start, start + len(quote))
-    order = list(quotes) + [i for i in range(min(3, len(hits))) if i not in quotes]
-    texts = {i: hits[i].text[a:b] for i, (a, b) in quotes.items()}
-    citations = [to_citation(hits[i], texts.get(i, "")) for i in order]
-    text = "\n".join(texts[i] or hits[i].text for i in quotes)
+        spans[i] = (start, start + len(quote))
+    quotes = {i: hits[i].text[a:b] for i, (a, b) in spans.items()}
+    others = [i for i in range(min(3, len(hits))) if i not in spans]
+    citations = [to_citation(hits[i], quotes.get(i, "")) for i in [*spans, *others]]
+    text = "\n".join(quotes[i] or hits[i].text for i in spans)
     return Answer(question, text, citations, refused=False, confidence=confidence)
 
 
@@ -345,7 +345,7 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     Questions about a named document's 文号, dates or issuer are answered from its metadata;
     "who is responsible" and "what does unit Y do" questions from the duty table when it
     holds a close match; everything else extractively from the best passage. A question
-    asking a quantity in a unit (多少天, 几年) is answered only from passages that state a
+    asking one quantity in a unit (多少天, 几年) is answered only from passages that state a
     number in that unit, and refused when none of the top five does.
 
     Args:

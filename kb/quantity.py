@@ -7,8 +7,8 @@ import re
 from kb.tokenize import normalize
 
 # A unit a question may ask for, with the spellings a passage may state it in: a question
-# asking 多少天 is answered by "三十日内", one asking 几个小时 by "4小时". Only units of
-# measure: counters such as 个, 项 or 条 (几个方面, 哪几项) ask for a list, not a number.
+# asking 多少天 is answered by "三十日内", one asking 几个小时 by "4小时". Units of measure,
+# and 个 only after 多少 (see _ASKED): 几个方面 or 哪几项 ask for a list, not a number.
 UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "年": ("年",),
     "月": ("月",),

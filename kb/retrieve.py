@@ -10,7 +10,7 @@ from kb.dense import DenseIndex
 from kb.fusion import Scores, rrf_fusion, zscore_fusion
 from kb.lexical import LexicalIndex
 from kb.records import SearchHit
-from kb.tokenize import normalize
+from kb.tokenize import bigram_tokens
 
 RETRIEVERS = ("hybrid", "bm25", "dense")
 CANDIDATES = 50  # per index, before fusion
@@ -111,16 +111,11 @@ def collapse_duplicates(hits: list[SearchHit]) -> list[SearchHit]:
     dropped, so that it does not take a place in the top k."""
     kept: list[tuple[SearchHit, set[str]]] = []
     for hit in hits:
-        pairs = _char_pairs(hit.text)
+        pairs = set(bigram_tokens(hit.text))
         if not any(k.title == hit.title and k.section_path == hit.section_path
                    and _jaccard(pairs, k_pairs) >= SAME_TEXT for k, k_pairs in kept):
             kept.append((hit, pairs))
     return [hit for hit, _ in kept]
-
-
-def _char_pairs(text: str) -> set[str]:
-    chars = "".join(c for c in normalize(text) if c.isalnum())
-    return {chars[i:i + 2] for i in range(len(chars) - 1)} or {chars}
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

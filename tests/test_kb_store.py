@@ -314,6 +314,6 @@ def test_the_same_law_in_two_files_is_found_once(tmp_path, corpus):
     (corpus / "规定副本.txt").write_text(LAW.replace("# ", "").replace("，", ", "), encoding="utf-8")
     kb = KnowledgeBase(tmp_path / "kb")
     assert kb.ingest([corpus]).ok
-    assert len(kb.documents()) == 3  # different bytes: stored as two documents
+    assert len(kb.documents()) == 3  # the copy's bytes differ: a document of its own
     hits = kb.search("动火作业前要办理什么手续?", k=3)
     assert [h.section_path for h in hits].count(("第一章 总则", "第二条")) == 1
