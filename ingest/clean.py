@@ -120,6 +120,7 @@ _TABLE_CORE = re.compile(
     r"|公开形式|文号|发文字号|载体类型|记录形式|信息有效性|所属目录|主题分类|体裁分类|公开责任部门)"
 )
 _MAX_CHROME_LINE = 120  # chrome lines are short; long lines are body text
+_MAX_MENU_ITEM = 8
 _MAX_TABLE_LINE = 200  # a metadata row can carry a long document title
 _TABLE_GAP = 2  # at most this many other lines between rows of one metadata table
 _TABLE_MIN_ROWS = 3
@@ -134,7 +135,13 @@ def _is_chrome_line(line: str) -> bool:
         return True
     tokens = [t.strip("【】[]()（）|｜·•") for t in re.split(r"[\s|｜/]+", line)]
     tokens = [t for t in tokens if t]
-    return bool(tokens) and all(t in _CHROME_WORDS for t in tokens)
+    if tokens and all(t in _CHROME_WORDS for t in tokens):
+        return True
+    # A menu bar: short link words between bars ("首页 | 政务公开 | 法规文件 | 办事服务"), some
+    # of them known chrome; the site's own section names (法规文件) vary too much to list.
+    items = [t.strip() for t in re.split(r"[|｜]", line)]
+    return (len(items) >= 3 and all(0 < len(t) <= _MAX_MENU_ITEM for t in items)
+            and sum(t in _CHROME_WORDS for t in items) >= 2)
 
 
 def strip_web_chrome(text: str) -> str:

@@ -14,7 +14,7 @@ import jieba.posseg as pseg
 from ingest.chunking import heading_kind
 from kb.docfacts import asked_fact, display, named_document
 from kb.duties import parse_duty_question
-from kb.quantity import asked_unit, states_quantity
+from kb.quantity import asked_unit, asks_duration, states_duration, states_quantity
 from kb.records import Answer, Citation, Duty, SearchHit
 from kb.tokenize import bigram_tokens, jieba_tokens, normalize, search_text, split_sentences
 
@@ -190,7 +190,7 @@ def _sentence_score(question: str, terms: set[str], sentence: str,
 
 # (question cue, what an answering sentence holds, weight): the expected answer type.
 _ANSWER_TYPES = [
-    (re.compile(r"多少|几[个项次年日天级类种]?|多长|多久|比例|百分|[比概]率|期限|时限"),
+    (re.compile(r"多少|几[个项次年日天级类种]?|多长(?!时间)|比例|百分|[比概]率"),
      re.compile(r"\d|[一二三四五六七八九十百千万]+[个项次年日天级类种人元%％小时]"), 1.5),
     (re.compile(r"文号|文件|依据|根据哪|哪部|什么法"), re.compile(r"〔\d{4}〕|\[\d{4}\]"), 1.5),
     (re.compile(r"文件|依据|根据哪|哪部|什么法"), re.compile(r"《"), 1.2),
@@ -204,6 +204,8 @@ def _type_weight(question: str, sentence: str) -> float:
     for cue, pattern, factor in _ANSWER_TYPES:
         if cue.search(question) and pattern.search(sentence):
             weight *= factor
+    if asks_duration(question) and states_duration(sentence):  # 多久 → "1小时内", not a date
+        weight *= 1.5
     unit = asked_unit(question)
     if unit is not None and states_quantity(sentence, unit):  # 多少天 → "30日内"
         weight *= 1.2
@@ -228,12 +230,32 @@ def refusal(question: str, hits: list[SearchHit], confidence: float) -> Answer:
     return Answer(question, REFUSAL_TEXT, related, refused=True, confidence=confidence)
 
 
+# Question words; a clause ending in one (at most one character after it: "罚多少钱") is a
+# question of its own.
+_QUESTION_WORD = re.compile(r"多长时间|多少|多久|多远|几[个项次年月日天岁]?|哪[些个里种类]?|什么"
+                            r"|谁|怎么|怎样|如何|吗|呢")
+
+
 def question_parts(question: str) -> list[str]:
-    """The questions asked in one ("有效期是几年?到期怎么延期?" → two); the whole question
-    when it asks one thing. A part needs at least two characters of its own."""
+    """The questions asked in one: "有效期是几年?到期怎么延期?" → two; "酒驾会被扣证多久、罚多少钱"
+    → "酒驾会被扣证多久" and "酒驾罚多少钱" (clauses that each end in a question word, with
+    the clauses before them as shared context). The whole question when it asks one thing.
+    A part needs at least two characters of its own."""
     parts = [p.strip() for p in re.split(r"[?？]", question)]
     parts = [p for p in parts if len(re.sub(r"[\W_]", "", p)) >= 2]
-    return parts if len(parts) > 1 else [question]
+    if len(parts) > 1:
+        return parts
+    clauses = [c.strip() for c in re.split(r"[，,、；;]", parts[0] if parts else question)]
+    asking = [i for i, c in enumerate(clauses) if _ends_in_question_word(c)]
+    if len(asking) < 2:
+        return [question]
+    context = "，".join(clauses[:asking[0]])
+    return [f"{context}，{clauses[i]}" if context else clauses[i] for i in asking]
+
+
+def _ends_in_question_word(clause: str) -> bool:
+    words = list(_QUESTION_WORD.finditer(clause))
+    return bool(words) and len(clause) - words[-1].end() <= 1
 
 
 def extractive_answer(question: str, hits: list[SearchHit], confidence: float,

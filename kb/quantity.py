@@ -19,7 +19,7 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "小时": ("小时", "时"),
     "分钟": ("分钟",),
     "度": ("度", "℃"),
-    "米": ("米",),
+    "米": ("米", "公里", "千米"),
     "平方米": ("平方米", "㎡"),
     "公里": ("公里", "千米"),
     "人": ("人", "名"),
@@ -40,6 +40,17 @@ _UNITS = "|".join(sorted(set(UNIT_SPELLINGS) - {"个"}, key=len, reverse=True))
 # 多少天, 几个小时, 几个月: the unit right after the question word (a 个 between is skipped);
 # else 多少个 asks for a count. 几个 alone does not: 哪几个方面 asks for a list.
 _ASKED = re.compile(rf"(?:多少|几)个?({_UNITS})|多少(个)")
+# Questions that name no unit but ask for one: how far (多远, 多高) is a distance, how much
+# money (多少钱, 罚多少) an amount in 元.
+_ASKED_IMPLIED = (
+    (re.compile(r"多[远高深宽]"), "米"),
+    (re.compile(r"多少钱|[罚赔缴付花][款偿]?多少|多少(?:罚款|赔偿|费用)"), "元"),
+)
+# A calendar date ("2013年7月18日", "2035年", "二〇二一年六月", "7月18日") is not a quantity:
+# asked 多少个月, "7月18日" does not answer.
+_YEAR = r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年"
+_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE = re.compile(rf"{_YEAR}(?:{_DAY}月(?:{_DAY}日)?)?|{_DAY}月{_DAY}日")
 # A number in digits or Chinese numerals, optionally with 个 / 多 / 余 before the unit
 # ("三个月", "10多万元"); 万 / 千 / 百 as multipliers belong to the number. An ordinal
 # ("第三十一条", "第一次") is not a quantity: the whole number must not follow 第.
@@ -53,8 +64,11 @@ def asked_unit(question: str) -> str | None:
     Args:
         question: the question as typed.
     """
-    match = _ASKED.search(normalize(question))
-    return (match.group(1) or match.group(2)) if match else None
+    question = normalize(question)
+    match = _ASKED.search(question)
+    if match:
+        return match.group(1) or match.group(2)
+    return next((unit for cue, unit in _ASKED_IMPLIED if cue.search(question)), None)
 
 
 def states_quantity(text: str, unit: str) -> bool:
@@ -65,4 +79,20 @@ def states_quantity(text: str, unit: str) -> bool:
         unit: a key of UNIT_SPELLINGS, as asked_unit returns it.
     """
     spellings = "|".join(re.escape(normalize(s)) for s in UNIT_SPELLINGS[unit])  # ℃ → °c
-    return re.search(rf"{_NUMBER}(?:{spellings})", normalize(text)) is not None
+    text = _DATE.sub(" ", normalize(text))
+    return re.search(rf"{_NUMBER}(?:{spellings})", text) is not None
+
+
+# How long (多久, 多长时间, 期限): answered by a duration in any unit of time, not by a date.
+_ASKS_DURATION = re.compile(r"多久|多长时间|多少时间|期限|时限")
+_DURATION = re.compile(rf"{_NUMBER}(?:工作日|小时|分钟|年|个?月|周|星期|日|天)")
+
+
+def asks_duration(question: str) -> bool:
+    """Whether a question asks how long (多久, 多长时间内, 期限是多少)."""
+    return _ASKS_DURATION.search(normalize(question)) is not None
+
+
+def states_duration(text: str) -> bool:
+    """Whether a text states a duration ("30日内", "六个月", "1小时"); dates do not count."""
+    return _DURATION.search(_DATE.sub(" ", normalize(text))) is not None

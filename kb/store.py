@@ -15,7 +15,7 @@ from ingest.loaders import iter_files
 from ingest.pipeline import prepare_file
 from ingest.records import Chunk, IngestError, PreparedDocument
 from kb import duties as duty_table
-from kb.answer import answer_question, load_calibration
+from kb.answer import answer_question, coverage, load_calibration, question_terms
 from kb.db import connect
 from kb.dense import DenseIndex, load_dense_index, make_dense_index
 from kb.docfacts import named_titles
@@ -25,12 +25,14 @@ from kb.lexical import LexicalIndex
 from kb.llm import LlmConfig, load_llm_config
 from kb.records import Answer, DocumentInfo, Duty, FileResult, IngestReport, SearchHit
 from kb.retrieve import (
+    LEXICAL_WEIGHT,
     RETRIEVERS,
     collapse_duplicates,
     cosines,
     dense_candidates,
     dense_scores,
     lexical_scores,
+    lexical_weight,
     named_first,
     rank,
 )
@@ -569,11 +571,28 @@ class KnowledgeBase:
                 ids |= lexical.scores.keys()
                 chunk, sentence = dense_scores(query_vector, self._vectors_of(ids),
                                                self._dense, self._sentences)
-        ranked = named_first(rank(retriever, lexical, chunk, sentence, fusion),
+        # Only the fusion weighs BM25 (the coverage costs one read).
+        share = lexical_weight(self._wording_coverage(query, lexical)) \
+            if retriever == "hybrid" else LEXICAL_WEIGHT
+        ranked = named_first(rank(retriever, lexical, chunk, sentence, fusion, share),
                              self._named_chunk_ids(query))
         # Twice k, since the same article from a second file of one law is dropped.
         hits = self._hits(ranked[:2 * k], dict(lexical.scores), query_vector)
         return collapse_duplicates(hits)[:k]
+
+    def _wording_coverage(self, query: str, lexical: Scores) -> float:
+        """Share of the question's terms (by length) that the best BM25 passage holds, with
+        its title and section: how closely the question follows some passage's wording."""
+        if not lexical.scores:
+            return 0.0
+        top = max(lexical.scores, key=lambda i: (lexical.scores[i], -i))
+        db = self.db()
+        row = db.execute("SELECT d.title, c.section_path, c.text FROM chunks c JOIN documents d"
+                         " ON d.id = c.doc_id WHERE c.id = ?", [top]).fetchone()
+        db.close()
+        if row is None:
+            return 0.0
+        return coverage(question_terms(query), search_text(row[0], json.loads(row[1]), row[2]))
 
     def _named_chunk_ids(self, query: str) -> set[int]:
         """Chunks of the documents the question names in 《》 (see named_titles)."""

@@ -1,5 +1,6 @@
 """Answer composition (pure parts): answering sentences, coverage, places, duty answers."""
 
+
 from kb.answer import (
     REFUSAL_TEXT,
     Calibration,
@@ -182,6 +183,29 @@ def test_a_question_asking_two_things_has_two_parts():
                                                                    "到期怎么延期"]
     assert question_parts("发生事故后多长时间内上报?") == ["发生事故后多长时间内上报?"]
     assert question_parts("是吗?好?") == ["是吗?好?"]  # a one-character part is no question
+
+
+def test_clauses_that_each_end_in_a_question_word_are_parts_with_shared_context():
+    assert question_parts("第一次酒后开车被查，会被扣证多久、罚多少钱？") == [
+        "第一次酒后开车被查，会被扣证多久", "第一次酒后开车被查，罚多少钱"]
+    # Question words inside a clause ask one thing: 哪些单位、哪些人员 are two subjects.
+    for question in ("哪些单位、哪些人员需要培训?", "发生事故后，负责人应当在多长时间内、向哪个部门报告?",
+                     "工伤认定申请，单位要在多少天内提出?"):
+        assert question_parts(question) == [question]
+
+
+def test_each_clause_of_a_two_clause_question_is_quoted():
+    text = ("第九十一条 饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证，并处一千元以上二千元以下罚款。\n"
+            "醉酒驾驶机动车的，由公安机关交通管理部门约束至酒醒，吊销机动车驾驶证。")
+    answer = extractive_answer("酒后开车被查，会被扣证多久、罚多少钱？", [hit(text)], 0.9)
+    assert "暂扣六个月" in answer.text and "一千元以上二千元以下" in answer.text
+
+
+def test_how_long_is_answered_by_a_duration_not_a_date():
+    passage = ("2013年7月18日 国务院令第653号第一次修订。\n"
+               "第九条 安全生产许可证的有效期为3年。")
+    assert best_sentences("安全生产许可证第一次领了以后多久要换?", passage) == \
+        "第九条 安全生产许可证的有效期为3年。"
 
 
 def test_both_parts_are_quoted_as_one_span_from_one_passage():

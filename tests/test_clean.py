@@ -244,3 +244,12 @@ def test_strip_web_chrome_only_removes_whole_lines(text: str) -> None:
     assume(kept != [""])
     lines = iter(text.split("\n"))
     assert all(any(line == original for original in lines) for line in kept)
+
+
+def test_a_menu_bar_with_the_sites_own_section_names_is_chrome() -> None:
+    page = ("首页 | 政务公开 | 法规文件 | 办事服务 | 互动交流\n上海市急救医疗服务条例\n"
+            "第一条 为了规范急救医疗服务，制定本条例。\n"
+            "适用范围 | 职责 | 罚则\n甲|乙|丙")
+    assert strip_web_chrome(page).split("\n") == [
+        "上海市急救医疗服务条例", "第一条 为了规范急救医疗服务，制定本条例。",
+        "适用范围 | 职责 | 罚则", "甲|乙|丙"]  # bars between words no site menu has stay

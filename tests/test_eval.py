@@ -2,6 +2,7 @@
 project's own tuning and held-out sets (benchmarks/), where questions use other wording."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,10 @@ CORPUS = SHARED / "corpus" if (SHARED / "corpus").is_dir() else REPO_ROOT / "dat
 DEV = SHARED / "eval" / "dev.jsonl"
 OWN_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
             for name in ("tune", "holdout", "holdout2", "holdout3")}
+# Questions on documents outside the sample corpus (benchmarks/newdocs/README.md).
+NEW_DOCS = REPO_ROOT / "benchmarks" / "newdocs"
+NEW_DOC_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
+                for name in ("newdocs1", "newdocs2")}
 
 pytestmark = [
     pytest.mark.slow,
@@ -22,8 +27,9 @@ pytestmark = [
 ]
 
 
-def run_eval(kb_dir: Path, questions: Path, retriever: str, answers: bool = True) -> dict:
-    command = [sys.executable, "-m", "kb", "eval", str(questions), "--corpus", str(CORPUS),
+def run_eval(kb_dir: Path, questions: Path, retriever: str, answers: bool = True,
+             corpus: Path = CORPUS) -> dict:
+    command = [sys.executable, "-m", "kb", "eval", str(questions), "--corpus", str(corpus),
                "--kb", str(kb_dir), "--retriever", retriever, "--json"]
     out = subprocess.run(command + ([] if answers else ["--retrieval-only"]),
                          capture_output=True, text=True, cwd=REPO_ROOT, check=True,
@@ -47,6 +53,21 @@ def own_figures(kb_dir, figures) -> dict[str, dict[str, dict]]:
     return {name: {r: run_eval(kb_dir, path, r, answers=False)
                    for r in ("hybrid", "bm25", "dense")}
             for name, path in OWN_SETS.items()}
+
+
+@pytest.fixture(scope="module")
+def new_doc_figures(kb_dir, figures, tmp_path_factory) -> dict[str, dict[str, dict]]:
+    """Figures over the sample corpus plus the ten outside documents: the eval knowledge base
+    copied, and only the new files ingested into the copy."""
+    corpus = tmp_path_factory.mktemp("corpus-plus")
+    shutil.copytree(CORPUS, corpus, dirs_exist_ok=True)
+    for folder in ("extra", "extra2"):
+        shutil.copytree(NEW_DOCS / folder, corpus / folder)
+    plus_kb = tmp_path_factory.mktemp("eval-kb-plus")
+    shutil.copytree(kb_dir, plus_kb, dirs_exist_ok=True)
+    return {name: {r: run_eval(plus_kb, path, r, answers=r == "hybrid", corpus=corpus)
+                   for r in ("hybrid", "bm25", "dense")}
+            for name, path in NEW_DOC_SETS.items()}
 
 
 def test_hybrid_retrieval_meets_the_bar(figures):
@@ -87,3 +108,22 @@ def test_refusals(figures):
 
 def test_answer_accuracy_meets_the_bar(figures):
     assert figures["hybrid"]["answer_accuracy"] >= 0.90
+
+
+@pytest.mark.parametrize("name", list(NEW_DOC_SETS))
+def test_documents_outside_the_sample_corpus_are_found_and_answered(new_doc_figures, name):
+    result = new_doc_figures[name]
+    hybrid = result["hybrid"]
+    assert hybrid["n"] == 45
+    assert hybrid["hit@5"] >= 0.9
+    assert hybrid["hit@1"] > result["bm25"]["hit@1"]
+    assert hybrid["mrr@10"] > result["bm25"]["mrr@10"]
+    assert hybrid["answer_accuracy"] >= 0.6
+    assert hybrid["refusal_accuracy"] >= 0.6
+
+
+@pytest.mark.xfail(strict=True, reason="on newdocs2 dense alone ranks one more question first "
+                   "(hit@1 0.775 vs 0.750): the questions there are mostly paraphrases")
+def test_hybrid_beats_dense_alone_on_new_documents(new_doc_figures):
+    result = new_doc_figures["newdocs2"]
+    assert result["hybrid"]["hit@1"] > result["dense"]["hit@1"]

@@ -97,3 +97,26 @@ def test_the_same_article_from_a_second_file_is_dropped():
             hit(4, md, path=("第三章", "第五十六条")), hit(5, "第五十五条 生产经营单位应当……")]
     assert [h.chunk_id for h in collapse_duplicates(hits)] == [1, 3, 4, 5]
     assert collapse_duplicates([]) == []
+
+
+@given(st.floats(0, 1), st.floats(0, 1))
+def test_bm25_weighs_less_the_less_of_the_question_its_best_passage_holds(a, b):
+    from kb.retrieve import LEXICAL_WEIGHT, PARAPHRASE_LEXICAL_WEIGHT, lexical_weight
+
+    low, high = sorted((a, b))
+    assert PARAPHRASE_LEXICAL_WEIGHT <= lexical_weight(low) <= lexical_weight(high) \
+        <= LEXICAL_WEIGHT
+
+
+def test_a_paraphrased_question_leans_on_meaning():
+    from kb.retrieve import WORDING_COVERAGE, lexical_weight, rank
+
+    assert lexical_weight(WORDING_COVERAGE[1]) == lexical_weight(1.0)
+    assert lexical_weight(WORDING_COVERAGE[0]) == lexical_weight(0.0)
+    # Passage 1 shares the question's words; passage 2 means the same as the question.
+    lexical = Scores({1: 8.0, 2: 2.0}, mean=0.0, std=1.0)
+    chunk = Scores({1: 0.80, 2: 0.84}, mean=0.80, std=0.02)
+    sentence = Scores({1: 0.80, 2: 0.86}, mean=0.80, std=0.02)
+    worded = rank("hybrid", lexical, chunk, sentence, lexical_share=lexical_weight(0.9))
+    paraphrased = rank("hybrid", lexical, chunk, sentence, lexical_share=lexical_weight(0.1))
+    assert worded[0][0] == 1 and paraphrased[0][0] == 2
