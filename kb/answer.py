@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import jieba.posseg as pseg
-
 from ingest.chunking import heading_kind
 from kb.docfacts import asked_fact, display, named_document
 from kb.duties import parse_duty_question
+from kb.places import other_place, place_names
 from kb.quantity import asked_unit, asks_duration, states_duration, states_quantity
 from kb.records import Answer, Citation, Duty, SearchHit
-from kb.tokenize import bigram_tokens, jieba_tokens, normalize, search_text, split_sentences
+from kb.tokenize import bigram_tokens, jieba_tokens, search_text, split_sentences
 
 if TYPE_CHECKING:
     from kb.llm import LlmConfig
@@ -24,12 +23,6 @@ if TYPE_CHECKING:
 
 REFUSAL_TEXT = "知识库中没有找到与此问题相关的规定。"
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-# Place names: a question about a jurisdiction the knowledge base never mentions has no
-# basis here, however well its other words match. jieba tags place (ns) and organisation (nt)
-# names; only those ending like an administrative area count.
-_PLACE_SUFFIXES = ("省", "自治区", "市", "新区", "区", "县", "州", "旗", "镇", "乡")
-_PLACE_TAGS = ("ns", "nt")
-_DICTIONARY_TAGS = pseg.dt.word_tag_tab  # jieba's own dictionary: word -> part of speech
 
 
 @dataclass(frozen=True)
@@ -93,29 +86,6 @@ def coverage(terms: set[str], text: str, idf: dict[str, float] | None = None,
         return weight * TITLE_TERM_WEIGHT if t in title_terms else weight
 
     return sum(w(t) for t in terms & found) / sum(w(t) for t in terms)
-
-
-def place_names(question: str) -> list[str]:
-    """Administrative place names in a question (e.g. 上海市浦东新区, 西城区, 广州).
-
-    A name with its suffix counts; so does a bare name that jieba's dictionary knows as a
-    place with one (广州 for 广州市). A bare word tagged as a place without such an entry
-    (城市, 台风, 上岗: jieba tags those ns too) does not.
-    """
-    names = []
-    for word, tag in pseg.cut(normalize(question)):
-        if tag in _PLACE_TAGS and len(word) >= 3 and word.endswith(_PLACE_SUFFIXES):
-            names.append(word)
-        elif tag == "ns" and len(word) >= 2 and any(
-                _DICTIONARY_TAGS.get(word + suffix) == "ns" for suffix in _PLACE_SUFFIXES):
-            names.append(word)
-    return names
-
-
-def unknown_places(question: str, known_text: str) -> list[str]:
-    """Place names in the question that the given text never mentions."""
-    text = normalize(known_text)
-    return [p for p in place_names(question) if p not in text]
 
 
 _WHO_CUE = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪个机构|什么部门|什么单位")
@@ -381,6 +351,9 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     if fact is not None:
         return fact
     hits = kb.search(question, k=5)
+    # A passage from another district's (or city's) document does not answer for this one.
+    places = place_names(question)
+    found = [h for h in hits if other_place(places, h.title) is None]
     parsed = parse_duty_question(question)
     if parsed and parsed.kind == "tasks":
         groups = kb.tasks_of_unit(parsed.text)
@@ -390,13 +363,15 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
         ranked = kb.rank_duties(question, 1)
         if ranked:
             duty, score = ranked[0]
-            same_doc = bool(hits) and hits[0].doc_id == duty.doc_id
+            same_doc = bool(found) and found[0].doc_id == duty.doc_id
             # A loose match is trusted only where retrieval agrees on the document.
-            if score >= 0.75 or (score >= 0.5 and same_doc):
+            if (score >= 0.75 or (score >= 0.5 and same_doc)) \
+                    and other_place(places, duty.title) is None:
                 hit = kb.chunk_quoting(duty.doc_id, (duty.quote or duty.task)[:40])
                 return duty_answer(question, duty, hit, score)
-    if not hits:
+    if not found:
         return refusal(question, hits, 0.0)
+    hits = found
     unit = asked_unit(question)  # "多少天", "几年": only a passage stating such a number answers
     if unit is not None and len(question_parts(question)) == 1:
         stating = [h for h in hits if states_quantity(h.text, unit)]

@@ -9,6 +9,7 @@ from kb.tokenize import normalize
 # A unit a question may ask for, with the spellings a passage may state it in: a question
 # asking 多少天 is answered by "三十日内", one asking 几个小时 by "4小时". Units of measure,
 # and 个 only after 多少 (see _ASKED): 几个方面 or 哪几项 ask for a list, not a number.
+MONEY = "金额"
 UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "年": ("年",),
     "月": ("月",),
@@ -26,6 +27,9 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "名": ("名", "人"),
     "次": ("次",),
     "元": ("元",),
+    # How much money (罚多少, 赔多少): a sum, a multiple of one ("违法所得一倍以上五倍以下"),
+    # or a share (see states_quantity).
+    MONEY: ("元", "倍"),
     "万元": ("元",),
     "倍": ("倍",),
     "岁": ("岁",),
@@ -36,15 +40,20 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "个": ("个", "处", "家", "座", "所", "项", "条", "名", "人", "次", "批", "支", "台", "辆",
           "栋", "类", "种", "片"),
 }
+SHARE = "比例"  # asked for as a share, not in a unit of measure
+_SHARE = re.compile(r"\d[%‰]|[百千]分之|[一二三四五六七八九十\d]分之[一二三四五六七八九十\d]")
 _UNITS = "|".join(sorted(set(UNIT_SPELLINGS) - {"个"}, key=len, reverse=True))
 # 多少天, 几个小时, 几个月: the unit right after the question word (a 个 between is skipped);
 # else 多少个 asks for a count. 几个 alone does not: 哪几个方面 asks for a list.
 _ASKED = re.compile(rf"(?:多少|几)个?({_UNITS})|多少(个)")
 # Questions that name no unit but ask for one: how far (多远, 多高) is a distance, how much
-# money (多少钱, 罚多少) an amount in 元.
+# money (多少钱, 罚多少) an amount (MONEY).
 _ASKED_IMPLIED = (
+    # 百分之几, 多大比例, 比例最低是多少: a share, stated as 10%, 百分之十 or 十分之一.
+    (re.compile(r"百分之(?:几|多少)|多少个?百分点|百分比|多[少大]比例"
+                r"|比例[^，,。;；?？]{0,4}(?:多少|几)"), SHARE),
     (re.compile(r"多[远高深宽]"), "米"),
-    (re.compile(r"多少钱|[罚赔缴付花][款偿]?多少|多少(?:罚款|赔偿|费用)"), "元"),
+    (re.compile(r"多少钱|[罚赔缴付花][款偿]?多少|多少(?:罚款|赔偿|费用)"), MONEY),
 )
 # A calendar date ("2013年7月18日", "2035年", "二〇二一年六月", "7月18日") is not a quantity:
 # asked 多少个月, "7月18日" does not answer.
@@ -76,8 +85,12 @@ def states_quantity(text: str, unit: str) -> bool:
 
     Args:
         text: the passage.
-        unit: a key of UNIT_SPELLINGS, as asked_unit returns it.
+        unit: a key of UNIT_SPELLINGS or SHARE, as asked_unit returns it.
     """
+    if unit in (SHARE, MONEY) and _SHARE.search(normalize(text)):
+        return True
+    if unit == SHARE:
+        return False
     spellings = "|".join(re.escape(normalize(s)) for s in UNIT_SPELLINGS[unit])  # ℃ → °c
     text = _DATE.sub(" ", normalize(text))
     return re.search(rf"{_NUMBER}(?:{spellings})", text) is not None

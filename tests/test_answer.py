@@ -11,7 +11,6 @@ from kb.answer import (
     question_parts,
     question_terms,
     refusal,
-    unknown_places,
 )
 from kb.records import Duty, SearchHit
 
@@ -47,20 +46,6 @@ def test_coverage_counts_question_terms_found():
     terms = question_terms("事故报告的时限")
     assert coverage(terms, PASSAGE) > coverage(terms, "烟花爆竹不得在文物保护单位燃放。")
     assert coverage(set(), PASSAGE) == 0.0
-
-
-def test_unknown_places_are_those_the_text_never_mentions():
-    known = "北京市海淀区人民政府办公室印发……西城区"
-    assert unknown_places("上海市浦东新区的安全生产规划目标是什么?", known) == ["上海市浦东新区"]
-    assert unknown_places("深圳市南山区的规划目标是什么?", known) == ["深圳市", "南山区"]
-    assert unknown_places("2020年西城区单位GDP事故死亡率降低了多少?", known) == []
-    assert unknown_places("海淀区到2035年要达到什么目标?", known) == []
-    assert unknown_places("城区铁路平交道口由谁负责?", known) == []
-    # A city named without its suffix, as people say it; words jieba merely tags as places
-    # (城市, 台风) are not places.
-    assert unknown_places("广州家里没装燃气报警器会被罚多少钱?", known) == ["广州"]
-    assert unknown_places("在海淀，城市安全风险由谁评估?", known) == []
-    assert unknown_places("台风红色预警发布后城市要停工吗?", known) == []
 
 
 def test_calibration_confidence_is_monotonic():

@@ -3,7 +3,7 @@
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from kb.quantity import UNIT_SPELLINGS, asked_unit, states_quantity
+from kb.quantity import MONEY, SHARE, UNIT_SPELLINGS, asked_unit, states_quantity
 
 
 def test_the_asked_unit_is_the_one_after_the_question_word():
@@ -70,8 +70,24 @@ def test_how_far_asks_a_distance_and_how_much_money_an_amount():
     assert asked_unit("车在高速公路上抛锚了，警告牌要放在车后多远?") == "米"
     assert states_quantity("警告标志应当设置在故障车来车方向一百五十米以外", "米")
     for question in ("伪造检测报告会被罚多少钱?", "逾期不改正罚款多少?", "损坏设施要赔多少?"):
-        assert asked_unit(question) == "元", question
-    assert states_quantity("处二万元以上二十万元以下罚款", "元")
+        assert asked_unit(question) == MONEY, question
+    assert states_quantity("处二万元以上二十万元以下罚款", MONEY)
+    # Penalties are also multiples of a sum, and compensation a share of the damage.
+    assert states_quantity("没收违法所得，并处违法所得一倍以上五倍以下的罚款", MONEY)
+    assert states_quantity("机动车一方承担不超过百分之十的赔偿责任", MONEY)
+    assert not states_quantity("依法承担赔偿责任", MONEY)
+
+
+def test_a_share_is_asked_as_a_percentage_or_a_fraction():
+    for question in ("安全生产费用按营业收入的百分之几提取?", "公司要承担多少比例的赔偿?",
+                     "抽查比例最低是多少?", "伤残津贴占工资的百分比是多少?"):
+        assert asked_unit(question) == SHARE, question
+    assert asked_unit("安全管理人员按什么比例配备?") is None  # may be "每100人配1名"
+    for passage in ("抽查比例不得低于十分之一", "不超过百分之十", "挂账隐患100%整改完成",
+                    "三分之二以上委员同意"):
+        assert states_quantity(passage, SHARE), passage
+    assert not states_quantity("按照规定提取和使用安全生产费用", SHARE)
+    assert not states_quantity("处二万元以上二十万元以下罚款", SHARE)
 
 
 def test_a_date_is_not_a_quantity():
@@ -82,3 +98,13 @@ def test_a_date_is_not_a_quantity():
     assert not states_quantity("二〇二一年六月十日起施行", "日")
     assert states_quantity("暂扣六个月机动车驾驶证", "月")
     assert states_quantity("自2013年7月18日起3年内有效", "年")
+
+
+def test_a_penalty_stated_as_a_share_of_income_answers_how_much(sample_kb_dir):
+    from kb.store import KnowledgeBase
+
+    # 第九十五条 fines a principal a share of last year's income (百分之六十), not a sum in 元:
+    # before, "罚多少" accepted only 元 and this was answered from another article or refused.
+    answer = KnowledgeBase(sample_kb_dir).answer("主要负责人没履行安全生产管理职责，发生较大事故的，罚多少?")
+    assert not answer.refused
+    assert "百分之六十" in answer.text
