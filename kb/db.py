@@ -96,3 +96,11 @@ def m004_sentence_embeddings(db: sqlite_utils.Database) -> None:
     # concatenated: the sentence-level dense index is rebuilt from them without re-embedding.
     # NULL for chunks stored before this migration; the knowledge base fills them in on open.
     db["chunks"].add_column("sentence_embeddings", bytes)
+
+
+@migrations()
+def m005_document_fingerprint(db: sqlite_utils.Database) -> None:
+    # Hash of the text, metadata and chunks a file gave (PreparedDocument.fingerprint): a
+    # file is "unchanged" only when this matches, so chunks made by older code are replaced
+    # on the next ingest. NULL for documents stored before this migration.
+    db["documents"].add_column("fingerprint", str)

@@ -303,14 +303,15 @@ class KnowledgeBase:
         except Exception as exc:  # an unreadable file must never stop the batch
             return FileResult(str(file), source, "failed", error=f"{file}: {exc!r}")
         db = self.db()
-        same_source = db.execute("SELECT id, sha256 FROM documents WHERE source = ?",
+        same_source = db.execute("SELECT id, fingerprint FROM documents WHERE source = ?",
                                  [source]).fetchone()
         same_content = db.execute("SELECT id, source FROM documents WHERE sha256 = ?",
                                   [doc.sha256]).fetchone()
         db.close()
-        if same_source and same_source[1] == doc.sha256:
+        if same_source and same_source[1] == doc.fingerprint:
             return FileResult(str(file), source, "unchanged", doc_id=same_source[0])
-        if same_content:
+        # The same text stored under this source, but chunked by older code, is replaced.
+        if same_content and not (same_source and same_content[0] == same_source[0]):
             return FileResult(str(file), source, "duplicate", doc_id=same_content[0],
                               error=f"与已入库文档 {same_content[1]} 内容相同")
         try:
@@ -339,11 +340,11 @@ class KnowledgeBase:
                     db.execute("DELETE FROM documents WHERE id = ?", [replace_id])
                 meta = doc.meta
                 cursor = db.execute(
-                    "INSERT INTO documents (source, sha256, fmt, title, issuer, kind, doc_number,"
-                    " date_published, date_adopted, date_effective, text, n_chars, ingested_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [doc.source, doc.sha256, doc.fmt, meta.title, meta.issuer, meta.kind,
-                     meta.doc_number, meta.date_published, meta.date_adopted,
+                    "INSERT INTO documents (source, sha256, fingerprint, fmt, title, issuer,"
+                    " kind, doc_number, date_published, date_adopted, date_effective, text,"
+                    " n_chars, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [doc.source, doc.sha256, doc.fingerprint, doc.fmt, meta.title, meta.issuer,
+                     meta.kind, meta.doc_number, meta.date_published, meta.date_adopted,
                      meta.date_effective, doc.text, len(doc.text),
                      datetime.now(UTC).isoformat(timespec="seconds")])
                 doc_id = cursor.lastrowid

@@ -93,6 +93,26 @@ def test_reingest_unchanged_does_no_work_and_duplicates_are_stored_once(tmp_path
     assert counts(kb) == before
 
 
+def test_a_file_chunked_by_older_code_is_rechunked_on_the_next_ingest(tmp_path, corpus,
+                                                                     monkeypatch):
+    import ingest.pipeline
+    from ingest.records import Chunk
+
+    kb = KnowledgeBase(tmp_path / "kb")
+    # "Older code": one chunk per document, no section paths. The files do not change.
+    with monkeypatch.context() as patched:
+        patched.setattr(ingest.pipeline, "chunk_text",
+                        lambda text, max_chars=0: [Chunk(text=text.strip())])
+        kb.ingest([corpus])
+    assert counts(kb) == (2, 2)
+    report = kb.ingest([corpus])
+    assert {r.status for r in report.results} == {"updated"}
+    assert counts(kb)[1] > 2
+    top = kb.search("动火作业前要办理什么手续?", k=1)[0]
+    assert top.section_path == ("第一章 总则", "第二条")
+    assert {r.status for r in kb.ingest([corpus]).results} == {"unchanged"}
+
+
 def test_changed_file_replaces_its_chunks_and_delete_removes_them(tmp_path, corpus):
     kb = KnowledgeBase(tmp_path / "kb")
     kb.ingest([corpus])
