@@ -71,15 +71,40 @@ _STATE_PREFIX = "中华人民共和国"
 
 
 def named_titles(question: str, titles: Iterable[str]) -> set[str]:
-    """The stored titles a question names in 《》, exactly or without 中华人民共和国.
+    """The stored titles a question names, exactly or without 中华人民共和国, in 《》 or not.
 
-    《矿山安全法》 names 中华人民共和国矿山安全法, not its 实施条例 nor Beijing's 实施办法;
-    a name no title matches is ignored.
+    《矿山安全法》 and "按照矿山安全法" name 中华人民共和国矿山安全法, not its 实施条例 nor
+    Beijing's 实施办法: a name inside a longer one the question holds does not count, nor
+    a law's name that runs into a word such as 法规 or 法治 ("违反消防法规"). A name no
+    title matches is ignored.
 
     Args:
         question: the question as typed.
         titles: the stored documents' titles.
     """
-    names = {normalize(n).strip() for n in re.findall(r"《([^《》]+)》", question)}
-    names |= {_STATE_PREFIX + n for n in names}
-    return {t for t in titles if normalize(t).strip() in names}
+    plain = re.sub(r"[《》\s]", "", normalize(question))
+    matches = []  # (start, end, title)
+    for title in set(titles):
+        for form in _title_forms(title):
+            for m in re.finditer(re.escape(form), plain):
+                if not _LAW_WORD.match(plain, m.end() - 1):
+                    matches.append((m.start(), m.end(), title))
+    return {t for a, b, t in matches
+            if not any(a2 <= a and b <= b2 and b2 - a2 > b - a for a2, b2, _ in matches)}
+
+
+# 法规, 法律, 法治, 法人 … are words of their own, not a law's name (消防法) followed by more
+# text: "安全生产法治化" does not name the 安全生产法 ("安全生产法规定" does).
+_LAW_WORD = re.compile(r"法(?:[律治制人院官庭典务案则宝]|规(?!定))")
+# A name counts only if it reads like one: a law (消防法) or another document kind at six
+# characters or more, so that a file whose title came out as "实施方案" or "安全生产" does not
+# claim every question using those words.
+_NAME = re.compile(r".{2,}法|.{4,}(?:条例|规定|办法|细则|规则|决定|解释|规划|方案|意见|通知"
+                   r"|预案|标准)")
+
+
+def _title_forms(title: str) -> set[str]:
+    """How a question may write a title: as stored, without 《》, without 中华人民共和国."""
+    plain = re.sub(r"[《》\s]", "", normalize(title))
+    forms = {plain, plain.replace(_STATE_PREFIX, "")}
+    return {f for f in forms if _NAME.fullmatch(f)}

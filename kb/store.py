@@ -546,8 +546,8 @@ class KnowledgeBase:
         vectors); every candidate is then scored exactly by each retriever, standardised
         against that retriever's scores over the whole collection, and the weighted sum ranks
         them (kb.retrieve.rank, kb.fusion.zscore_fusion). Chunks of a law the question names
-        in 《》 come first (kb.docfacts.named_titles); the same article from a second file
-        of one law is shown once.
+        (《安全生产法》, 按照安全生产法) come first (kb.docfacts.named_titles); the same
+        article from a second file of one law is shown once.
 
         Args:
             query: the question as typed.
@@ -596,9 +596,7 @@ class KnowledgeBase:
         return coverage(question_terms(query), search_text(row[0], json.loads(row[1]), row[2]))
 
     def _named_chunk_ids(self, query: str) -> set[int]:
-        """Chunks of the documents the question names in 《》 (see named_titles)."""
-        if "《" not in query:
-            return set()
+        """Chunks of the documents the question names (see named_titles)."""
         db = self.db()
         try:
             titles = named_titles(query, [r[0] for r in

@@ -66,5 +66,21 @@ def test_a_title_is_named_exactly_or_without_the_states_name():
         == {"大型群众性活动安全管理条例"}
     assert named_titles("《矿山安全法实施条例》和《北京市大型群众性活动安全管理条例》", titles) \
         == {"中华人民共和国矿山安全法实施条例", "北京市大型群众性活动安全管理条例"}
-    assert named_titles("矿山安全法规定了什么?", titles) == set()  # named without 《》
     assert named_titles("《消防法》规定了什么?", titles) == set()  # not stored
+
+
+def test_a_title_is_named_without_brackets_but_not_inside_a_longer_name_or_word():
+    from kb.docfacts import named_titles
+
+    titles = ["中华人民共和国矿山安全法", "中华人民共和国矿山安全法实施条例",
+              "北京市实施《中华人民共和国矿山安全法》办法", "中华人民共和国消防法", "实施方案"]
+    assert named_titles("矿山安全法规定了什么?", titles) == {"中华人民共和国矿山安全法"}
+    assert named_titles("按照矿山安全法实施条例，矿长要做什么?", titles) \
+        == {"中华人民共和国矿山安全法实施条例"}
+    assert named_titles("北京市实施矿山安全法办法里有什么规定?", titles) \
+        == {"北京市实施《中华人民共和国矿山安全法》办法"}
+    # 法规 and 法律 are words; a stored title that is no name ("实施方案") names nothing.
+    assert named_titles("违反消防法规的单位怎么处罚?", titles) == set()
+    assert named_titles("消防法律责任有哪些?", titles) == set()
+    assert named_titles("推进矿山安全法治化建设", titles) == set()
+    assert named_titles("这份实施方案的目标是什么?", titles) == set()
