@@ -165,6 +165,11 @@ _ANSWER_TYPES = [
     (re.compile(r"文号|文件|依据|根据哪|哪部|什么法"), re.compile(r"〔\d{4}〕|\[\d{4}\]"), 1.5),
     (re.compile(r"文件|依据|根据哪|哪部|什么法"), re.compile(r"《"), 1.2),
     (_WHO_CUE, re.compile(r"[局委办厅部]|支队|中心|政府|机关|单位"), 1.5),
+    # Which day (哪一天, 几月几日) is a calendar date; "什么时候" is left out: it usually asks
+    # a time limit ("什么时候上报" → "1小时内").
+    (re.compile(r"哪一?[天日]|几月几[日号]|日期"),
+     re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号]"),
+     1.5),
 ]
 
 

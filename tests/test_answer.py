@@ -223,3 +223,12 @@ def test_the_asked_unit_chooses_among_sentences_sharing_no_term():
     text = ("第三十九条 申请人应当提交营业执照的复印件。"
             "公安机关应当自收到材料之日起3日内，作出批准或者不予批准的决定。")
     assert best_sentences("几天能批下来?", text).startswith("公安机关应当自收到材料之日起3日内")
+
+
+def test_asked_which_day_the_sentence_stating_a_date_answers():
+    text = ("第五十二条 每年11月9日为本市消防日。\n"
+            "本市各级人民政府和负有消防工作职责的部门应当在消防日组织开展多种形式的消防安全宣传活动。")
+    # The title's words count little, so both sentences share only 消防日 with the question.
+    assert "11月9日" in best_sentences("北京市的消防日是哪一天?", text, own_title="北京市消防条例")
+    assert "11月9日" not in best_sentences("消防日各级政府要组织开展什么活动?", text,
+                                            own_title="北京市消防条例")
