@@ -100,7 +100,7 @@ def m004_sentence_embeddings(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m005_document_fingerprint(db: sqlite_utils.Database) -> None:
-    # Hash of the text, metadata and chunks a file gave (PreparedDocument.fingerprint): a
-    # file is "unchanged" only when this matches, so chunks made by older code are replaced
-    # on the next ingest. NULL for documents stored before this migration.
+    # Hash of the text, metadata, chunks and duties a file gave (kb.store.stored_fingerprint):
+    # a file is "unchanged" only when this matches, so what older code chunked or read as
+    # duties differently is replaced on the next ingest. NULL for documents stored before.
     db["documents"].add_column("fingerprint", str)

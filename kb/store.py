@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import threading
@@ -90,6 +91,16 @@ def reindex(folder: Path | str, embedder: str | None = None,
     kb._rewrite_all_chunks()
     kb.rebuild_indexes()
     return kb
+
+
+def stored_fingerprint(doc: PreparedDocument, duty_rows: list[duty_table.DutyRow]) -> str:
+    """Hash of what ingesting a file stores: its text, metadata and chunks, and its duties.
+
+    A file is unchanged only when this matches, so what older code cleaned, chunked or read
+    as duties differently is replaced on the next ingest.
+    """
+    rows = json.dumps([dataclasses.asdict(r) for r in duty_rows], ensure_ascii=False)
+    return hashlib.sha256(f"{doc.fingerprint}\n{rows}".encode()).hexdigest()
 
 
 class KnowledgeBase:
@@ -302,33 +313,36 @@ class KnowledgeBase:
             return FileResult(str(file), source, "failed", error=str(exc))
         except Exception as exc:  # an unreadable file must never stop the batch
             return FileResult(str(file), source, "failed", error=f"{file}: {exc!r}")
+        duty_rows = duty_table.extract_duties(doc.text)
+        fingerprint = stored_fingerprint(doc, duty_rows)
         db = self.db()
         same_source = db.execute("SELECT id, fingerprint FROM documents WHERE source = ?",
                                  [source]).fetchone()
         same_content = db.execute("SELECT id, source FROM documents WHERE sha256 = ?",
                                   [doc.sha256]).fetchone()
         db.close()
-        if same_source and same_source[1] == doc.fingerprint:
+        if same_source and same_source[1] == fingerprint:
             return FileResult(str(file), source, "unchanged", doc_id=same_source[0])
         # The same text stored under this source, but chunked by older code, is replaced.
         if same_content and not (same_source and same_content[0] == same_source[0]):
             return FileResult(str(file), source, "duplicate", doc_id=same_content[0],
                               error=f"与已入库文档 {same_content[1]} 内容相同")
         try:
-            doc_id, n = self._store(doc, replace_id=same_source[0] if same_source else None)
+            doc_id, n = self._store(doc, duty_rows, fingerprint,
+                                    replace_id=same_source[0] if same_source else None)
         except Exception as exc:
             return FileResult(str(file), source, "failed", error=f"{file}: {exc!r}")
         return FileResult(str(file), source, "updated" if same_source else "added",
                           doc_id=doc_id, n_chunks=n)
 
-    def _store(self, doc: PreparedDocument, replace_id: int | None) -> tuple[int, int]:
+    def _store(self, doc: PreparedDocument, duty_rows: list[duty_table.DutyRow],
+               fingerprint: str, replace_id: int | None) -> tuple[int, int]:
         """Embed, then write the document and its chunks in one transaction."""
         texts = [search_text(doc.meta.title, c.section_path, c.text) for c in doc.chunks]
         vectors = self.embedder.embed_passages(texts)
         sentence_vectors = self._embed_sentences([c.text for c in doc.chunks])
         tokens = [" ".join(tokenize(t, self.tokenizer)) for t in texts]
         sentence_tokens = [self._sentence_tokens(doc.meta.title, c) for c in doc.chunks]
-        duty_rows = duty_table.extract_duties(doc.text)
         with self._lock:
             db = self.db()
             old_ids: list[int] = []
@@ -343,7 +357,7 @@ class KnowledgeBase:
                     "INSERT INTO documents (source, sha256, fingerprint, fmt, title, issuer,"
                     " kind, doc_number, date_published, date_adopted, date_effective, text,"
                     " n_chars, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [doc.source, doc.sha256, doc.fingerprint, doc.fmt, meta.title, meta.issuer,
+                    [doc.source, doc.sha256, fingerprint, doc.fmt, meta.title, meta.issuer,
                      meta.kind, meta.doc_number, meta.date_published, meta.date_adopted,
                      meta.date_effective, doc.text, len(doc.text),
                      datetime.now(UTC).isoformat(timespec="seconds")])

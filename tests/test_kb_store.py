@@ -113,6 +113,21 @@ def test_a_file_chunked_by_older_code_is_rechunked_on_the_next_ingest(tmp_path, 
     assert {r.status for r in kb.ingest([corpus]).results} == {"unchanged"}
 
 
+def test_duties_read_by_older_code_are_read_again_on_the_next_ingest(tmp_path, corpus,
+                                                                    monkeypatch):
+    from kb import duties
+
+    store = KnowledgeBase(tmp_path / "kb")
+    with monkeypatch.context() as patched:  # "older code" found no duties in the plan
+        patched.setattr(duties, "extract_duties", lambda text: [])
+        store.ingest([corpus])
+    assert not store.tasks_of_unit("区应急管理局")
+    report = store.ingest([corpus])
+    assert {r.source: r.status for r in report.results} == {"sub/方案.txt": "updated",
+                                                            "规定.md": "unchanged"}
+    assert store.tasks_of_unit("区应急管理局")
+
+
 def test_changed_file_replaces_its_chunks_and_delete_removes_them(tmp_path, corpus):
     kb = KnowledgeBase(tmp_path / "kb")
     kb.ingest([corpus])
