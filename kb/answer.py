@@ -165,6 +165,10 @@ _ANSWER_TYPES = [
     (re.compile(r"文号|文件|依据|根据哪|哪部|什么法"), re.compile(r"〔\d{4}〕|\[\d{4}\]"), 1.5),
     (re.compile(r"文件|依据|根据哪|哪部|什么法"), re.compile(r"《"), 1.2),
     (_WHO_CUE, re.compile(r"[局委办厅部]|支队|中心|政府|机关|单位"), 1.5),
+    # How one is punished (怎么处罚, 受什么处分) is answered by the sanction, not the duty.
+    (re.compile(r"(?:怎么|怎样|如何|什么|哪些)(?:处罚|处分|惩罚|追责)|罚则|法律责任"),
+     re.compile(r"罚款|处分|吊销|撤销|暂扣|拘留|有期徒刑|拘役|撤职|开除|降级|责令停产|没收"),
+     1.5),
     # Which day (哪一天, 几月几日) is a calendar date; "什么时候" is left out: it usually asks
     # a time limit ("什么时候上报" → "1小时内").
     (re.compile(r"哪一?[天日]|几月几[日号]|日期"),

@@ -232,3 +232,14 @@ def test_asked_which_day_the_sentence_stating_a_date_answers():
     assert "11月9日" in best_sentences("北京市的消防日是哪一天?", text, own_title="北京市消防条例")
     assert "11月9日" not in best_sentences("消防日各级政府要组织开展什么活动?", text,
                                             own_title="北京市消防条例")
+
+
+def test_asked_how_one_is_punished_the_sanction_answers_not_the_duty():
+    text = ("第三十六条 矿山、危险化学品等高危行业、领域的生产经营单位，应当投保安全生产责任保险。\n"
+            "第五十九条 生产经营单位未投保安全生产责任保险的，责令限期改正，处五万元以上十万元以下的罚款。")
+    asked = best_sentences("高危行业的生产经营单位没投保安全生产责任保险，怎么处罚?", text,
+                           own_title="北京市安全生产条例")
+    assert asked.startswith("第五十九条")
+    duty = best_sentences("高危行业的生产经营单位应当投保什么保险?", text,
+                          own_title="北京市安全生产条例")
+    assert duty.startswith("第三十六条")
