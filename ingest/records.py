@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -76,14 +74,3 @@ class PreparedDocument:
     meta: DocMeta
     text: str
     chunks: list[Chunk] = field(default_factory=list)
-
-    @property
-    def fingerprint(self) -> str:
-        """Hash of everything stored for the file: text, metadata and chunks.
-
-        An unchanged file whose cleaning, metadata or chunking came out differently (after
-        an upgrade of this code) has a new fingerprint, so ingesting it again replaces the
-        old chunks instead of keeping them.
-        """
-        data = [self.text, asdict(self.meta), [asdict(c) for c in self.chunks]]
-        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()

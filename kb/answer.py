@@ -13,7 +13,13 @@ from ingest.chunking import heading_kind
 from kb.docfacts import asked_fact, display, named_document
 from kb.duties import parse_duty_question
 from kb.places import other_place, place_names
-from kb.quantity import asked_unit, asks_duration, states_duration, states_quantity
+from kb.quantity import (
+    MONTH_DAY,
+    asked_unit,
+    asks_duration,
+    states_duration,
+    states_quantity,
+)
 from kb.records import Answer, Citation, Duty, SearchHit
 from kb.tokenize import bigram_tokens, jieba_tokens, search_text, split_sentences
 
@@ -171,9 +177,7 @@ _ANSWER_TYPES = [
      1.5),
     # Which day (哪一天, 几月几日) is a calendar date; "什么时候" is left out: it usually asks
     # a time limit ("什么时候上报" → "1小时内").
-    (re.compile(r"哪一?[天日]|几月几[日号]|日期"),
-     re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号]"),
-     1.5),
+    (re.compile(r"哪一?[天日]|几月几[日号]|日期"), MONTH_DAY, 1.5),
 ]
 
 

@@ -99,8 +99,15 @@ _LAW_WORD = re.compile(r"法(?:[律治制人院官庭典务案则宝]|规(?!定)
 # A name counts only if it reads like one: a law (消防法) or another document kind at six
 # characters or more, so that a file whose title came out as "实施方案" or "安全生产" does not
 # claim every question using those words.
-_NAME = re.compile(r".{2,}法|.{4,}(?:条例|规定|办法|细则|规则|决定|解释|规划|方案|意见|通知"
-                   r"|预案|标准)")
+_KINDS = "条例|规定|办法|细则|规则|决定|解释|规划|方案|意见|通知|预案|标准"
+_NAME = re.compile(rf".{{2,}}法|.{{4,}}(?:{_KINDS})")
+# A question without any of these ends names no document: search skips reading the titles.
+_NAME_END = re.compile(rf"法|{_KINDS}")
+
+
+def may_name_a_document(question: str) -> bool:
+    """Whether a question could name a stored document at all (see named_titles)."""
+    return _NAME_END.search(question) is not None
 
 
 def _title_forms(title: str) -> set[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
+
 import jieba.posseg as pseg
 
 from kb.tokenize import normalize
@@ -17,7 +20,8 @@ _DICTIONARY_TAGS = pseg.dt.word_tag_tab  # jieba's own dictionary: word -> part 
 _LEVELS = (("省", "自治区"), ("市", "州", "盟"), ("新区", "区", "县", "旗"), ("镇", "乡"))
 
 
-def place_names(text: str) -> list[str]:
+@lru_cache(maxsize=4096)  # an answer looks at the question and five titles, titles recur
+def place_names(text: str) -> tuple[str, ...]:
     """Administrative place names in a text (e.g. 上海市浦东新区, 西城区, 广州).
 
     A name with its suffix counts; so does a bare name that jieba's dictionary knows as a
@@ -30,7 +34,7 @@ def place_names(text: str) -> list[str]:
             names.append(word)
         elif tag == "ns" and len(word) >= 2 and _dictionary_suffix(word):
             names.append(word)
-    return names
+    return tuple(names)
 
 
 def unknown_places(question: str, known_text: str) -> list[str]:
@@ -39,7 +43,7 @@ def unknown_places(question: str, known_text: str) -> list[str]:
     return [p for p in place_names(question) if p not in text]
 
 
-def other_place(places: list[str], title: str) -> str | None:
+def other_place(places: Sequence[str], title: str) -> str | None:
     """A place the title names at the level of one of the given places, but a different one.
 
     "西城区“十四五”时期安全生产规划" is about another district than a question naming 朝阳区

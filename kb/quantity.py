@@ -6,10 +6,11 @@ import re
 
 from kb.tokenize import normalize
 
+MONEY = "金额"  # how much money: a sum, a multiple of one, or a share (see states_quantity)
+SHARE = "比例"  # a share (10%, 百分之十, 十分之一), not a unit of measure
 # A unit a question may ask for, with the spellings a passage may state it in: a question
 # asking 多少天 is answered by "三十日内", one asking 几个小时 by "4小时". Units of measure,
 # and 个 only after 多少 (see _ASKED): 几个方面 or 哪几项 ask for a list, not a number.
-MONEY = "金额"
 UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "年": ("年",),
     "月": ("月",),
@@ -27,9 +28,7 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "名": ("名", "人"),
     "次": ("次",),
     "元": ("元",),
-    # How much money (罚多少, 赔多少): a sum, a multiple of one ("违法所得一倍以上五倍以下"),
-    # or a share (see states_quantity).
-    MONEY: ("元", "倍"),
+    MONEY: ("元", "倍"),  # "二万元以上", "违法所得一倍以上五倍以下"
     "万元": ("元",),
     "倍": ("倍",),
     "岁": ("岁",),
@@ -40,7 +39,6 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "个": ("个", "处", "家", "座", "所", "项", "条", "名", "人", "次", "批", "支", "台", "辆",
           "栋", "类", "种", "片"),
 }
-SHARE = "比例"  # asked for as a share, not in a unit of measure
 _SHARE = re.compile(r"\d[%‰]|[百千]分之|[一二三四五六七八九十\d]分之[一二三四五六七八九十\d]")
 _UNITS = "|".join(sorted(set(UNIT_SPELLINGS) - {"个"}, key=len, reverse=True))
 # 多少天, 几个小时, 几个月: the unit right after the question word (a 个 between is skipped);
@@ -60,6 +58,7 @@ _ASKED_IMPLIED = (
 _YEAR = r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年"
 _DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _DATE = re.compile(rf"{_YEAR}(?:{_DAY}月(?:{_DAY}日)?)?|{_DAY}月{_DAY}日")
+MONTH_DAY = re.compile(rf"{_DAY}月{_DAY}[日号]")  # a day of the year: "11月9日"
 # A number in digits or Chinese numerals, optionally with 个 / 多 / 余 before the unit
 # ("三个月", "10多万元"); 万 / 千 / 百 as multipliers belong to the number. An ordinal
 # ("第三十一条", "第一次") is not a quantity: the whole number must not follow 第.

@@ -19,7 +19,7 @@ from kb import duties as duty_table
 from kb.answer import answer_question, coverage, load_calibration, question_terms
 from kb.db import connect
 from kb.dense import DenseIndex, load_dense_index, make_dense_index
-from kb.docfacts import named_titles
+from kb.docfacts import may_name_a_document, named_titles
 from kb.embed import DEFAULT_EMBEDDER, Embedder, shared_embedder
 from kb.fusion import Scores
 from kb.lexical import LexicalIndex
@@ -94,13 +94,14 @@ def reindex(folder: Path | str, embedder: str | None = None,
 
 
 def stored_fingerprint(doc: PreparedDocument, duty_rows: list[duty_table.DutyRow]) -> str:
-    """Hash of what ingesting a file stores: its text, metadata and chunks, and its duties.
+    """Hash of what ingesting a file stores: its text, metadata, chunks and duties.
 
     A file is unchanged only when this matches, so what older code cleaned, chunked or read
     as duties differently is replaced on the next ingest.
     """
-    rows = json.dumps([dataclasses.asdict(r) for r in duty_rows], ensure_ascii=False)
-    return hashlib.sha256(f"{doc.fingerprint}\n{rows}".encode()).hexdigest()
+    data = [doc.text, dataclasses.asdict(doc.meta), [dataclasses.asdict(c) for c in doc.chunks],
+            [dataclasses.asdict(r) for r in duty_rows]]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
 
 class KnowledgeBase:
@@ -611,6 +612,8 @@ class KnowledgeBase:
 
     def _named_chunk_ids(self, query: str) -> set[int]:
         """Chunks of the documents the question names (see named_titles)."""
+        if not may_name_a_document(query):
+            return set()
         db = self.db()
         try:
             titles = named_titles(query, [r[0] for r in

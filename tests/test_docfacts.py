@@ -84,3 +84,13 @@ def test_a_title_is_named_without_brackets_but_not_inside_a_longer_name_or_word(
     assert named_titles("消防法律责任有哪些?", titles) == set()
     assert named_titles("推进矿山安全法治化建设", titles) == set()
     assert named_titles("这份实施方案的目标是什么?", titles) == set()
+
+
+def test_a_question_without_a_document_kind_word_names_nothing_and_skips_the_titles():
+    from kb.docfacts import may_name_a_document, named_titles
+
+    titles = ["中华人民共和国消防法", "北京市消防条例", "海淀区关于推进城市安全发展的实施方案"]
+    for question in ("按照消防法，谁负责?", "北京市消防条例规定了什么?", "海淀区关于推进城市安全发展的实施方案"):
+        assert may_name_a_document(question) and named_titles(question, titles), question
+    question = "动火作业前要办理什么手续?"
+    assert not may_name_a_document(question) and not named_titles(question, titles)
