@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.chunking import heading_kind
-from kb.docfacts import asked_fact, display, named_document
+from kb.docfacts import asked_fact, cited_own_rules, display, is_own_document, named_document
 from kb.duties import parse_duty_question
 from kb.places import other_place, place_names
 from kb.quantity import (
@@ -207,10 +207,17 @@ def to_citation(hit: SearchHit, sentence: str = "") -> Citation:
                     score=hit.score)
 
 
-def refusal(question: str, hits: list[SearchHit], confidence: float) -> Answer:
+def refusal(question: str, hits: list[SearchHit], confidence: float,
+            text: str = REFUSAL_TEXT) -> Answer:
     """The knowledge base has no basis: say so, and show the closest passages as related."""
     related = [to_citation(h) for h in hits[:3]]
-    return Answer(question, REFUSAL_TEXT, related, refused=True, confidence=confidence)
+    return Answer(question, text, related, refused=True, confidence=confidence)
+
+
+def own_rules_refusal(own_rules: str) -> str:
+    """Why a question about an organisation's own rules is not answered."""
+    return (f"{REFUSAL_TEXT}问题问的是单位自己的制度（「{own_rules}」），知识库收录的是公开的"
+            "法律法规、规划和预案，没有这份制度的内容；下面是相关的公开规定。")
 
 
 # Question words; a clause ending in one (at most one character after it: "罚多少钱") is a
@@ -364,6 +371,11 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     if fact is not None:
         return fact
     hits = kb.search(question, k=5)
+    # What a company's handbook or internal rules set is not in public regulations, unless
+    # the knowledge base holds an organisation's own documents.
+    own_rules = cited_own_rules(question)
+    if own_rules and not any(is_own_document(d.title) for d in kb.documents()):
+        return refusal(question, hits, 0.0, own_rules_refusal(own_rules))
     # A passage from another district's (or city's) document does not answer for this one.
     places = place_names(question)
     found = [h for h in hits if other_place(places, h.title) is None]

@@ -115,3 +115,39 @@ def _title_forms(title: str) -> set[str]:
     plain = re.sub(r"[《》\s]", "", normalize(title))
     forms = {plain, plain.replace(_STATE_PREFIX, "")}
     return {f for f in forms if _NAME.fullmatch(f)}
+
+
+# An organisation's own rules (a company's handbook, a group's internal assessment rules)
+# are not public documents: a knowledge base of laws and plans cannot say what they set.
+_OWN_RULES = re.compile(
+    r"内部[^，,。；;？?！!]{0,8}?(?:规定|制度|办法|规程|守则|手册|细则|标准)"
+    r"|[^，,。；;？?！!]{0,6}(?:手册|守则)")
+# ... cited as the source of what is asked ("手册规定…", "内部规定的…", "按公司制度…").
+_CITED_AFTER = re.compile(r"规定|要求|里|中|上|写|的")
+_CITED_OWN = re.compile(r"(?:按|按照|根据|依照|依据)(?:我们|我司|本)?(?:公司|厂|集团|单位|企业)"
+                        r"的?(?:规章)?(?:制度|规定)")
+# Asking what the law requires of such rules ("内部制度应当包括哪些内容") is answerable.
+_ABOUT_THE_RULES = re.compile(r"建立|制定|包括|包含|具备|涵盖|符合")
+_ASKS_CONTENT = re.compile(r"多少|几|多久|多长|什么|哪些|怎么|如何")
+# A stored document of an organisation's own: its title names a company or is a handbook.
+_OWN_TITLE = re.compile(r"公司|集团|厂|内部|手册|守则")
+
+
+def cited_own_rules(question: str) -> str | None:
+    """The organisation's own rules a question asks the content of, as it names them.
+
+    "我们厂的安全管理手册规定…要扣多少绩效分" → "我们厂的安全管理手册"; "按公司制度…" →
+    "按公司制度". None when the question names no such rules, asks what the law requires
+    of them ("内部制度应当包括哪些内容"), or asks no content (a yes/no question).
+    """
+    q = normalize(question)
+    if _ABOUT_THE_RULES.search(q) or not _ASKS_CONTENT.search(q):
+        return None
+    found = [m for m in _OWN_RULES.finditer(q) if _CITED_AFTER.match(q, m.end())]
+    found += list(_CITED_OWN.finditer(q))
+    return min(found, key=lambda m: m.start()).group(0) if found else None
+
+
+def is_own_document(title: str) -> bool:
+    """Whether a stored title is an organisation's own document (a company's, a handbook)."""
+    return _OWN_TITLE.search(title) is not None
