@@ -6,7 +6,9 @@ import re
 
 import streamlit as st
 
+from kb import KbConfigError
 from kb.config import default_kb_dir
+from kb.embed import configured_embedder
 from kb.store import KnowledgeBase
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, and escaping all
@@ -17,16 +19,26 @@ DUTY_METHODS = ("all_units", "who_is_responsible", "tasks_of_unit", "all_duties"
 
 
 @st.cache_resource(show_spinner="正在加载知识库…")
-def _load_kb(folder: str) -> KnowledgeBase:
-    return KnowledgeBase(folder)
+def _load_kb(folder: str, embedder: str) -> KnowledgeBase:
+    return KnowledgeBase(folder, embedder)
+
+
+REINDEX_HINT = ("知识库是用另一个嵌入模型（或同名模型的旧版本）建立的，"
+                "请管理员运行 `python -m kb reindex` 重建索引。")
 
 
 def get_kb() -> KnowledgeBase:
     """The knowledge base for this process, shared by all sessions.
 
-    Keyed by folder so that a changed ``$SAFETY_KB_DIR`` (tests) gets its own instance.
+    Keyed by folder and embedder so that a changed ``$SAFETY_KB_DIR`` or
+    ``$SAFETY_KB_EMBEDDER`` (tests) gets its own instance. A knowledge base built with
+    another embedder stops the page with how to fix it.
     """
-    return _load_kb(str(default_kb_dir()))
+    try:
+        return _load_kb(str(default_kb_dir()), configured_embedder())
+    except KbConfigError:
+        st.error(REINDEX_HINT, icon=":material/error:")
+        st.stop()
 
 
 def has_duty_table(kb: object) -> bool:

@@ -7,7 +7,8 @@ import logging
 import streamlit as st
 
 from app_pages.answers import show_answer, show_exchange
-from app_pages.common import get_kb, markdown_text
+from app_pages.common import REINDEX_HINT, get_kb, markdown_text
+from kb import KbConfigError
 from kb.llm import LlmConfig, load_llm_config
 from kb.records import Answer
 
@@ -40,6 +41,10 @@ def answer_or_error(question: str) -> Answer | None:
     try:
         with st.spinner("正在检索知识库…"):
             return get_kb().answer(question, llm=llm_config())
+    except KbConfigError:  # the index needs rebuilding: tell the operator how
+        logger.exception("knowledge base configuration for %r", question)
+        st.error(REINDEX_HINT, icon=":material/error:")
+        return None
     except Exception as exc:  # any library failure must leave the chat usable
         logger.exception("answer failed for %r", question)
         # Only the kind of error: its message may hold server paths; the log has it all.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kb.config import default_kb_dir
 from kb.evaluate import evaluate, load_questions
-from kb.store import RETRIEVERS, KnowledgeBase, reindex
+from kb.store import RETRIEVERS, KbConfigError, KnowledgeBase, reindex
 
 
 def _progress_bar():
@@ -144,4 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.kb is None and args.command != "eval":
         args.kb = default_kb_dir()
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KbConfigError as exc:  # built with another embedder: say how to fix it, no traceback
+        print(f"错误: {exc}", file=sys.stderr)
+        return 2

