@@ -9,7 +9,10 @@ dense cosines of the passage and of its closest sentence; see kb.answer.answer_f
 the threshold that best separates answerable from unanswerable questions. Writes
 kb/calibration.json.
 
-    .venv/bin/python benchmarks/calibrate.py [--kb DIR] [--corpus data/corpus]
+    .venv/bin/python benchmarks/calibrate.py [--kb DIR] [--corpus data/corpus] [--sets tune ...]
+
+--sets fits on other question sets in benchmarks/ (BENCHMARKS.md, session 7, has a refit on
+tune + holdout + holdout2 + holdout3 + out_of_scope that was measured and not adopted).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from kb.store import KnowledgeBase  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FEATURES = ("coverage", "sentence_coverage", "dense", "sentence_dense")
+CALIBRATION_SETS = ("tune", "out_of_scope")
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 20000):
@@ -61,8 +65,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kb", type=Path)
     parser.add_argument("--corpus", type=Path, default=SAMPLE_CORPUS)
+    parser.add_argument("--sets", nargs="+", default=list(CALIBRATION_SETS),
+                        help="question sets in benchmarks/ to fit on (names without .jsonl)")
     args = parser.parse_args()
-    questions = load_questions(HERE / "tune.jsonl") + load_questions(HERE / "out_of_scope.jsonl")
+    questions = [q for name in args.sets for q in load_questions(HERE / f"{name}.jsonl")]
     with tempfile.TemporaryDirectory() as tmp:
         kb = KnowledgeBase(args.kb or tmp)
         kb.ingest([args.corpus])

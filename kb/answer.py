@@ -129,6 +129,16 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     # A bare heading names a topic but answers nothing: prefer real sentences. A sentence
     # holding the kind of thing asked for (a number, a document, a unit) is preferred.
     scores = [_sentence_score(question, terms, s, idf, own_title) for s in sentences]
+    if _ASKS_LIST.search(question):
+        # Asked which ones, a list is the kind of answer wanted (like a number for 多少), and
+        # it answers as a whole: its lead ("禁止在下列地点燃放：") is scored with its items, so
+        # that an item or a later sentence repeating the question's words does not win alone.
+        for i, sentence in enumerate(sentences):
+            items = _list_items(sentences, i)
+            if items:
+                whole = "".join([sentence, *items])
+                scores[i] = max(scores[i], LIST_ANSWER_WEIGHT * _sentence_score(
+                    question, terms, whole, idf, own_title))
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start = passage.find(sentences[best])
     end = start + len(sentences[best])
@@ -148,6 +158,22 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
             line_end = passage.find("\n", line.start())
             end = line_end if line_end != -1 else len(passage)
     return passage[start:end]
+
+
+_ASKS_LIST = re.compile(r"哪些|哪几|有什么|包括什么")
+LIST_ANSWER_WEIGHT = 1.5
+
+
+def _list_items(sentences: list[str], lead: int) -> list[str]:
+    """The items of the list sentences[lead] announces (none if it announces no list)."""
+    if not sentences[lead].endswith((":", "：")):
+        return []
+    items = []
+    for sentence in sentences[lead + 1:]:
+        if not _LIST_ITEM.match(sentence):
+            break
+        items.append(sentence)
+    return items
 
 
 def _sentence_score(question: str, terms: set[str], sentence: str,

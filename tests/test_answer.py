@@ -243,3 +243,14 @@ def test_asked_how_one_is_punished_the_sanction_answers_not_the_duty():
     duty = best_sentences("高危行业的生产经营单位应当投保什么保险?", text,
                           own_title="北京市安全生产条例")
     assert duty.startswith("第三十六条")
+
+
+def test_asked_which_ones_the_list_is_quoted_with_its_lead():
+    text = ("第十一条 禁止在下列地点及其周边销售、燃放烟花爆竹：\n（一）文物保护单位；\n"
+            "（二）车站、机场等交通枢纽；\n（三）其他禁止燃放烟花爆竹的地点。\n"
+            "前款规定禁止燃放烟花爆竹的地点及其周边具体范围，由有关单位设置明显的禁止燃放烟花爆竹警示标志。")
+    answer = best_sentences("燃放烟花爆竹的禁止场所有哪些?", text)
+    assert answer.startswith("第十一条") and "（一）文物保护单位" in answer
+    assert "警示标志" not in answer
+    # Not asked for a list, the sentence sharing most words still answers.
+    assert "警示标志" in best_sentences("禁止燃放烟花爆竹的警示标志由谁设置?", text)
