@@ -201,6 +201,10 @@ _ANSWER_TYPES = [
     (re.compile(r"(?:怎么|怎样|如何|什么|哪些)(?:处罚|处分|惩罚|追责)|罚则|法律责任"),
      re.compile(r"罚款|处分|吊销|撤销|暂扣|拘留|有期徒刑|拘役|撤职|开除|降级|责令停产|没收"),
      1.5),
+    # May one (可以吗, 允许吗, 合法吗, 会不会): the rule allowing or forbidding it answers,
+    # not the penalty for breaking it nor a sentence merely sharing the question's words.
+    (re.compile(r"吗\s*[?？]?\s*$|可不可以|能不能|能否|会不会|允许|合法|行不行"),
+     re.compile(r"禁止|不得|严禁|无效|有权|允许"), 1.5),
     # Which day (哪一天, 几月几日) is a calendar date; "什么时候" is left out: it usually asks
     # a time limit ("什么时候上报" → "1小时内").
     (re.compile(r"哪一?[天日]|几月几[日号]|日期"), MONTH_DAY, 1.5),

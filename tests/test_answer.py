@@ -254,3 +254,12 @@ def test_asked_which_ones_the_list_is_quoted_with_its_lead():
     assert "警示标志" not in answer
     # Not asked for a list, the sentence sharing most words still answers.
     assert "警示标志" in best_sentences("禁止燃放烟花爆竹的警示标志由谁设置?", text)
+
+
+def test_asked_whether_one_may_the_rule_answers_not_the_penalty():
+    text = ("第四十一条 对携带烟花爆竹搭乘公共交通工具，或者邮寄烟花爆竹的，由公安部门没收非法携带、"
+            "邮寄的烟花爆竹，可以并处200元以上1000元以下的罚款。\n"
+            "第二十八条 禁止邮寄烟花爆竹，禁止在托运的行李、包裹、邮件中夹带烟花爆竹。")
+    answer = best_sentences("过年想通过快递邮寄点烟花爆竹回老家，可以吗?", text)
+    assert answer.startswith("第二十八条 禁止邮寄烟花爆竹")
+    assert "罚款" in best_sentences("邮寄烟花爆竹会被罚多少钱?", text)
