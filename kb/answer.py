@@ -160,7 +160,7 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     return passage[start:end]
 
 
-_ASKS_LIST = re.compile(r"哪些|哪几|有什么|包括什么")
+_ASKS_LIST = re.compile(r"哪些|哪几|有什么|包括什么|哪一?[级类种档]|什么(?:级别|等级|类别)")
 LIST_ANSWER_WEIGHT = 1.5
 
 

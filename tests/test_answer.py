@@ -263,3 +263,11 @@ def test_asked_whether_one_may_the_rule_answers_not_the_penalty():
     answer = best_sentences("过年想通过快递邮寄点烟花爆竹回老家，可以吗?", text)
     assert answer.startswith("第二十八条 禁止邮寄烟花爆竹")
     assert "罚款" in best_sentences("邮寄烟花爆竹会被罚多少钱?", text)
+
+
+def test_asked_which_class_the_classification_is_quoted_whole():
+    text = ("第十五条 大型活动有下列情形之一的，承办者应当向市公安机关申请安全许可：\n"
+            "（一）预计参加人数在5000人以上的；\n（二）在市中心区举办的。\n"
+            "前款规定以外的其他大型活动，承办者应当向举办所在地区、县公安机关申请安全许可。")
+    answer = best_sentences("办一场两万人的演唱会，安全许可要向哪一级公安机关申请?", text)
+    assert answer.startswith("第十五条") and "5000人以上" in answer
