@@ -1,6 +1,8 @@
 """Answer composition (pure parts): answering sentences, coverage, places, duty answers."""
 
 
+import pytest
+
 from kb.answer import (
     REFUSAL_TEXT,
     Calibration,
@@ -245,15 +247,29 @@ def test_asked_how_one_is_punished_the_sanction_answers_not_the_duty():
     assert duty.startswith("第三十六条")
 
 
-def test_asked_which_ones_the_list_is_quoted_with_its_lead():
-    text = ("第十一条 禁止在下列地点及其周边销售、燃放烟花爆竹：\n（一）文物保护单位；\n"
-            "（二）车站、机场等交通枢纽；\n（三）其他禁止燃放烟花爆竹的地点。\n"
-            "前款规定禁止燃放烟花爆竹的地点及其周边具体范围，由有关单位设置明显的禁止燃放烟花爆竹警示标志。")
-    answer = best_sentences("燃放烟花爆竹的禁止场所有哪些?", text)
-    assert answer.startswith("第十一条") and "（一）文物保护单位" in answer
-    assert "警示标志" not in answer
-    # Not asked for a list, the sentence sharing most words still answers.
-    assert "警示标志" in best_sentences("禁止燃放烟花爆竹的警示标志由谁设置?", text)
+FIREWORKS_ARTICLE = (
+    "第十一条 禁止在下列地点及其周边销售、燃放烟花爆竹：\n（一）文物保护单位；\n"
+    "（二）车站、机场等交通枢纽；\n（三）其他禁止燃放烟花爆竹的地点。\n"
+    "前款规定禁止燃放烟花爆竹的地点及其周边具体范围，由有关单位设置明显的禁止燃放烟花爆竹警示标志。")
+PERMIT_ARTICLE = (
+    "第十五条 大型活动有下列情形之一的，承办者应当向市公安机关申请安全许可：\n"
+    "（一）预计参加人数在5000人以上的；\n（二）在市中心区举办的。\n"
+    "前款规定以外的其他大型活动，承办者应当向举办所在地区、县公安机关申请安全许可。")
+
+
+@pytest.mark.parametrize(("question", "text", "lead", "item"), [
+    ("燃放烟花爆竹的禁止场所有哪些?", FIREWORKS_ARTICLE, "第十一条", "（一）文物保护单位"),
+    # Asked which level or class, the classifying list answers.
+    ("办一场两万人的演唱会，安全许可要向哪一级公安机关申请?", PERMIT_ARTICLE, "第十五条", "5000人以上"),
+])
+def test_asked_which_ones_the_list_is_quoted_with_its_lead(question, text, lead, item):
+    answer = best_sentences(question, text)
+    assert answer.startswith(lead) and item in answer
+    assert "前款规定" not in answer
+
+
+def test_not_asked_for_a_list_the_sentence_sharing_most_words_answers():
+    assert "警示标志" in best_sentences("禁止燃放烟花爆竹的警示标志由谁设置?", FIREWORKS_ARTICLE)
 
 
 def test_asked_whether_one_may_the_rule_answers_not_the_penalty():
@@ -263,11 +279,3 @@ def test_asked_whether_one_may_the_rule_answers_not_the_penalty():
     answer = best_sentences("过年想通过快递邮寄点烟花爆竹回老家，可以吗?", text)
     assert answer.startswith("第二十八条 禁止邮寄烟花爆竹")
     assert "罚款" in best_sentences("邮寄烟花爆竹会被罚多少钱?", text)
-
-
-def test_asked_which_class_the_classification_is_quoted_whole():
-    text = ("第十五条 大型活动有下列情形之一的，承办者应当向市公安机关申请安全许可：\n"
-            "（一）预计参加人数在5000人以上的；\n（二）在市中心区举办的。\n"
-            "前款规定以外的其他大型活动，承办者应当向举办所在地区、县公安机关申请安全许可。")
-    answer = best_sentences("办一场两万人的演唱会，安全许可要向哪一级公安机关申请?", text)
-    assert answer.startswith("第十五条") and "5000人以上" in answer
