@@ -9,19 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.chunking import heading_kind
 from kb.docfacts import asked_fact, cited_own_rules, display, is_own_document, named_document
 from kb.duties import parse_duty_question
 from kb.places import other_place, place_names
 from kb.quantity import (
-    MONTH_DAY,
     asked_unit,
-    asks_duration,
-    states_duration,
     states_quantity,
 )
+from kb.quoting import LIST_MAX_CHARS, best_quote, coverage, question_terms
 from kb.records import Answer, Citation, Duty, SearchHit
-from kb.tokenize import bigram_tokens, jieba_tokens, search_text, split_sentences
+from kb.tokenize import search_text, split_sentences
 
 if TYPE_CHECKING:
     from kb.llm import LlmConfig
@@ -57,177 +54,6 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
         return Calibration()
     data = json.loads(path.read_text(encoding="utf-8"))
     return Calibration(**{k: data[k] for k in Calibration.__dataclass_fields__ if k in data})
-
-
-def question_terms(question: str) -> set[str]:
-    """Content terms of a question: jieba words and character bigrams, stopwords removed."""
-    return set(jieba_tokens(question)) | set(bigram_tokens(question))
-
-
-def _weight(term: str) -> int:
-    return len(term.lstrip("_"))
-
-
-# Within one document, a question term its title holds tells which document, not which
-# sentence: such terms count this much when choosing the answering sentence.
-TITLE_TERM_WEIGHT = 0.25
-
-
-def coverage(terms: set[str], text: str, idf: dict[str, float] | None = None,
-             title_terms: frozenset[str] = frozenset()) -> float:
-    """Share of the question's terms found in text, weighted by IDF (or by length).
-
-    Args:
-        terms: the question's terms (question_terms).
-        text: where to look for them.
-        idf: term weights (rare terms say more); by length when None.
-        title_terms: terms of the document's title, which count TITLE_TERM_WEIGHT as much.
-    """
-    if not terms:
-        return 0.0
-    found = question_terms(text)
-
-    def w(t: str) -> float:
-        weight = idf.get(t, 1.0) if idf else _weight(t)
-        return weight * TITLE_TERM_WEIGHT if t in title_terms else weight
-
-    return sum(w(t) for t in terms & found) / sum(w(t) for t in terms)
-
-
-_WHO_CUE = re.compile(r"谁|哪个部门|哪个单位|哪些部门|哪些单位|哪个机构|什么部门|什么单位")
-# The line of a plan's task naming who does it ("责任单位:区应急管理局等、各街镇").
-_RESPONSIBLE_LINE = re.compile(
-    r"^[ \t]*(?:主要)?(?:责任单位|牵头单位|责任部门|牵头部门)[ \t]*[:：]", re.MULTILINE)
-# How long a quoted answer may grow when it is a list the best sentence announces.
-LIST_MAX_CHARS = 400
-_LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|[一二三四五六七八九十]+、")
-
-
-def best_sentences(question: str, passage: str, idf: dict[str, float] | None = None,
-                   max_chars: int = 160, own_title: str = "") -> str:
-    """The sentence(s) of a passage that best answer the question, as one exact substring.
-
-    The sentence sharing the most (IDF-weighted) question terms is taken, then the sentences
-    after it in the same paragraph while the whole stays within max_chars: an answer often
-    restates the question in one sentence and gives the substance in the next. When it
-    announces a list (ends with a colon), the list's items follow it, up to LIST_MAX_CHARS.
-
-    Args:
-        question: the question.
-        passage: the passage to quote from.
-        idf: term weights (rare terms say more); by length when None.
-        max_chars: how long the quoted answer may grow.
-        own_title: the title of the passage's document: asked which document something is
-            based on, a sentence naming only the document itself does not answer; and the
-            question's terms that the title holds count less (they name the document, not
-            the sentence: "海淀区2020年的目标" is not answered by the notice issuing it).
-    """
-    sentences = split_sentences(passage)
-    if not sentences:
-        return ""
-    terms = question_terms(question)
-    # A bare heading names a topic but answers nothing: prefer real sentences. A sentence
-    # holding the kind of thing asked for (a number, a document, a unit) is preferred.
-    scores = [_sentence_score(question, terms, s, idf, own_title) for s in sentences]
-    if _ASKS_LIST.search(question):
-        # Asked which ones, a list is the kind of answer wanted (like a number for 多少), and
-        # it answers as a whole: its lead ("禁止在下列地点燃放：") is scored with its items, so
-        # that an item or a later sentence repeating the question's words does not win alone.
-        for i, sentence in enumerate(sentences):
-            items = _list_items(sentences, i)
-            if items:
-                whole = "".join([sentence, *items])
-                scores[i] = max(scores[i], LIST_ANSWER_WEIGHT * _sentence_score(
-                    question, terms, whole, idf, own_title))
-    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
-    start = passage.find(sentences[best])
-    end = start + len(sentences[best])
-    # A sentence announcing a list ("应当履行下列职责：") is answered by the list's items.
-    announces_list = sentences[best].endswith((":", "："))
-    limit = max(max_chars, LIST_MAX_CHARS) if announces_list else max_chars
-    for nxt in sentences[best + 1:]:
-        nxt_start = passage.find(nxt, end)
-        if "\n" in passage[end:nxt_start] and not (announces_list and _LIST_ITEM.match(nxt)):
-            break  # a new paragraph, unless it is an item of the announced list
-        if nxt_start + len(nxt) - start > limit:
-            break
-        end = nxt_start + len(nxt)
-    if _WHO_CUE.search(question):  # asked who: the task's 责任单位 line answers it
-        line = _RESPONSIBLE_LINE.search(passage, end)
-        if line:
-            line_end = passage.find("\n", line.start())
-            end = line_end if line_end != -1 else len(passage)
-    return passage[start:end]
-
-
-_ASKS_LIST = re.compile(r"哪些|哪几|有什么|包括什么|哪一?[级类种档]|什么(?:级别|等级|类别)")
-LIST_ANSWER_WEIGHT = 1.5
-
-
-def _list_items(sentences: list[str], lead: int) -> list[str]:
-    """The items of the list sentences[lead] announces (none if it announces no list)."""
-    if not sentences[lead].endswith((":", "：")):
-        return []
-    items = []
-    for sentence in sentences[lead + 1:]:
-        if not _LIST_ITEM.match(sentence):
-            break
-        items.append(sentence)
-    return items
-
-
-def _sentence_score(question: str, terms: set[str], sentence: str,
-                    idf: dict[str, float] | None, own_title: str = "") -> float:
-    """How well a sentence answers: the question terms it holds, times the answer-type
-    weight; a bare heading names a topic but answers nothing."""
-    typed = sentence.replace(f"《{own_title}》", "") if own_title else sentence
-    title_terms = frozenset(question_terms(own_title)) if own_title else frozenset()
-    type_weight = _type_weight(question, typed)
-    # The answer type also breaks ties among sentences sharing no term with the question
-    # ("几天能批下来?" is answered by "…之日起3日内，作出批准…的决定").
-    return (coverage(terms, sentence, idf, title_terms)
-            * (0.5 if _is_bare_heading(sentence) else 1.0) * type_weight
-            + 1e-3 * (type_weight - 1.0))
-
-
-# (question cue, what an answering sentence holds, weight): the expected answer type.
-_ANSWER_TYPES = [
-    (re.compile(r"多少|几[个项次年日天级类种]?|多长(?!时间)|比例|百分|[比概]率"),
-     re.compile(r"\d|[一二三四五六七八九十百千万]+[个项次年日天级类种人元%％小时]"), 1.5),
-    (re.compile(r"文号|文件|依据|根据哪|哪部|什么法"), re.compile(r"〔\d{4}〕|\[\d{4}\]"), 1.5),
-    (re.compile(r"文件|依据|根据哪|哪部|什么法"), re.compile(r"《"), 1.2),
-    (_WHO_CUE, re.compile(r"[局委办厅部]|支队|中心|政府|机关|单位"), 1.5),
-    # How one is punished (怎么处罚, 受什么处分) is answered by the sanction, not the duty.
-    (re.compile(r"(?:怎么|怎样|如何|什么|哪些)(?:处罚|处分|惩罚|追责)|罚则|法律责任"),
-     re.compile(r"罚款|处分|吊销|撤销|暂扣|拘留|有期徒刑|拘役|撤职|开除|降级|责令停产|没收"),
-     1.5),
-    # May one (可以吗, 允许吗, 合法吗, 会不会): the rule allowing or forbidding it answers,
-    # not the penalty for breaking it nor a sentence merely sharing the question's words.
-    (re.compile(r"吗\s*[?？]?\s*$|可不可以|能不能|能否|会不会|允许|合法|行不行"),
-     re.compile(r"禁止|不得|严禁|无效|有权|允许"), 1.5),
-    # Which day (哪一天, 几月几日) is a calendar date; "什么时候" is left out: it usually asks
-    # a time limit ("什么时候上报" → "1小时内").
-    (re.compile(r"哪一?[天日]|几月几[日号]|日期"), MONTH_DAY, 1.5),
-]
-
-
-def _type_weight(question: str, sentence: str) -> float:
-    """How much more a sentence holding the kind of thing asked for is worth."""
-    weight = 1.0
-    for cue, pattern, factor in _ANSWER_TYPES:
-        if cue.search(question) and pattern.search(sentence):
-            weight *= factor
-    if asks_duration(question) and states_duration(sentence):  # 多久 → "1小时内", not a date
-        weight *= 1.5
-    unit = asked_unit(question)
-    if unit is not None and states_quantity(sentence, unit):  # 多少天 → "30日内"
-        weight *= 1.2
-    return weight
-
-
-def _is_bare_heading(sentence: str) -> bool:
-    return bool(heading_kind(sentence)) and sentence[-1] not in "。；！？!?;" \
-        and len(sentence) <= 40
 
 
 def to_citation(hit: SearchHit, sentence: str = "") -> Citation:
@@ -296,7 +122,7 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
                       if unit is None or states_quantity(h.text, unit)][:3]
         if not candidates:
             continue
-        best, quote = _best_quote(part, [hits[j] for j in candidates], idf)
+        best, quote = best_quote(part, [hits[j] for j in candidates], idf)
         i = candidates[best]
         start = hits[i].text.find(quote)
         old = spans.get(i, (start, start + len(quote)))
@@ -304,7 +130,7 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
         # Two quotes from one passage become one span, unless that grows too long.
         spans[i] = span if span[1] - span[0] <= LIST_MAX_CHARS else old
     if not spans:  # no part could be quoted on its own: answer the question as a whole
-        i, quote = _best_quote(question, hits[:3], idf)
+        i, quote = best_quote(question, hits[:3], idf)
         start = hits[i].text.find(quote)
         spans[i] = (start, start + len(quote))
     quotes = {i: hits[i].text[a:b] for i, (a, b) in spans.items()}
@@ -312,23 +138,6 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
     citations = [to_citation(hits[i], quotes.get(i, "")) for i in [*spans, *others]]
     text = "\n".join(quotes[i] or hits[i].text for i in spans)
     return Answer(question, text, citations, refused=False, confidence=confidence)
-
-
-def _best_quote(question: str, hits: list[SearchHit],
-                idf: dict[str, float] | None) -> tuple[int, str]:
-    """Which of the given passages answers best, and its answering sentence(s)."""
-    quotes = [best_sentences(question, h.text, idf, own_title=h.title) for h in hits]
-    terms, top_score = question_terms(question), hits[0].score
-
-    def strength(i: int) -> tuple[float, int]:
-        # Fused scores are sums of standardised scores: a passage one standard deviation
-        # below the first counts e^-1 of its sentence score. (The ratio of the scores, used
-        # before, let a runner-up 0.1 below win with a sentence sharing one more word.)
-        relative = math.exp(min(hits[i].score - top_score, 0.0))
-        return _sentence_score(question, terms, quotes[i], idf, hits[i].title) * relative, -i
-
-    best = max(range(len(quotes)), key=strength)
-    return best, quotes[best]
 
 
 def duty_answer(question: str, duty: Duty, hit: SearchHit | None, confidence: float) -> Answer:

@@ -10,7 +10,8 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kb.answer import REFUSAL_TEXT, best_sentences, to_citation
+from kb.answer import REFUSAL_TEXT, to_citation
+from kb.quoting import best_sentences
 from kb.records import Answer, Citation, SearchHit
 
 ENV_BASE_URL = "SAFETY_LLM_BASE_URL"

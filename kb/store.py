@@ -16,7 +16,7 @@ from ingest.loaders import iter_files
 from ingest.pipeline import prepare_file
 from ingest.records import Chunk, IngestError, PreparedDocument
 from kb import duties as duty_table
-from kb.answer import answer_question, coverage, load_calibration, question_terms
+from kb.answer import answer_question, load_calibration
 from kb.db import connect
 from kb.dense import DenseIndex, load_dense_index, make_dense_index
 from kb.docfacts import may_name_a_document, named_titles
@@ -24,6 +24,7 @@ from kb.embed import Embedder, configured_embedder, shared_embedder
 from kb.fusion import Scores
 from kb.lexical import LexicalIndex
 from kb.llm import LlmConfig, load_llm_config
+from kb.quoting import coverage, question_terms
 from kb.records import Answer, DocumentInfo, Duty, FileResult, IngestReport, SearchHit
 from kb.retrieve import (
     LEXICAL_WEIGHT,

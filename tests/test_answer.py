@@ -1,19 +1,16 @@
 """Answer composition (pure parts): answering sentences, coverage, places, duty answers."""
 
-
 import pytest
 
 from kb.answer import (
     REFUSAL_TEXT,
     Calibration,
-    best_sentences,
-    coverage,
     duty_answer,
     extractive_answer,
     question_parts,
-    question_terms,
     refusal,
 )
+from kb.quoting import best_sentences, coverage, question_terms
 from kb.records import Duty, SearchHit
 
 PASSAGE = ("第八十三条 事故发生后，事故现场有关人员应当立即报告本单位负责人。"
