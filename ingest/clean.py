@@ -245,6 +245,10 @@ _PAGE_NUMBER = re.compile(
 )
 _MAX_HEADING = 40  # a short line without sentence punctuation is a heading or title
 _EDGE_LINES = 10  # how deep into a page a running header/footer can reach
+# A running header that names the document (中华人民共和国劳动法) is also its title on the
+# first page, where it stays: metadata reads the title from there.
+_TITLE_END = re.compile(r"^[^\s，。；：,;:、]{3,}(?<![本该此])"
+                        r"(?:法|条例|规定|办法|细则|规则|解释|决定|方案|规划|预案|意见|通知|纲要)$")
 _NEVER_FURNITURE = re.compile(r"[，。、；：？！）」』”,.;:?!)]+")
 
 
@@ -297,9 +301,10 @@ def _drop_page_furniture(pages: list[list[str]]) -> list[list[str]]:
     tops = _repeated_at_edge(pages, threshold, from_end=False)
     bottoms = _repeated_at_edge(pages, threshold, from_end=True)
     cleaned = []
-    for page in pages:
+    for number, page in enumerate(pages):
         start, end = 0, len(page)
-        while start < end and tops.get(start) == _furniture_key(page[start]):
+        while start < end and tops.get(start) == _furniture_key(page[start]) \
+                and not (number == 0 and _TITLE_END.search(_compact(page[start]))):
             start += 1
         while end > start and bottoms.get(len(page) - end) == _furniture_key(page[end - 1]):
             end -= 1
@@ -399,6 +404,9 @@ def _join_units(lines: list[str]) -> list[str]:
             continue
         text = line.strip()
         kind = _unit_kind(lines, compact, i, units[-1] if units else None)
+        if len(units) == 1 and units[0].heading and units[0].length <= _MAX_HEADING \
+                and _TITLE_END.search(_compact("".join(units[0].parts))):
+            kind = kind or "heading"  # nothing continues the document's title line
         if kind or not units:
             units.append(_Unit([], heading=kind in ("heading", "history") or not units))
         else:
@@ -417,7 +425,10 @@ def _unit_kind(lines: list[str], compact: list[str], i: int, prev: _Unit | None)
     label = _LABEL.match(compact[i])
     if label:
         rest = head[label.end():]
-        if rest[:1] and rest[0] in _REFERENCE_AFTER:
+        # "第二条中规定的…" refers to an article, but "第二条 中华人民共和国境内…" starts one: a
+        # space after the label as printed (not in text spaced out character by character).
+        spaced = re.match(rf"{re.escape(label.group())}\s", lines[i].lstrip()) is not None
+        if rest[:1] and rest[0] in _REFERENCE_AFTER and not (closed and spaced):
             return ""
         is_article = label.group()[-1] == "条"
         if closed or (not is_article and _label_alone(lines[i], label.end())):

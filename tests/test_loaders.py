@@ -17,6 +17,7 @@ from samplefiles import encrypted_pdf, make_pdf, scanned_pdf
 
 from ingest import loaders
 from ingest.loaders import SUPPORTED_SUFFIXES, decode_text, iter_files, read_file
+from ingest.pipeline import prepare_file
 from ingest.records import IngestError
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
@@ -167,6 +168,27 @@ def test_pdf_text_layer_pages_separated_by_form_feed(tmp_path: Path) -> None:
     assert len(pages) == 2
     assert "中华人民共和国测试法" in pages[0] and LAW in pages[0]
     assert "第二条　第二页的内容。" in pages[1]
+
+
+def test_a_law_printed_with_its_name_as_running_header_keeps_title_and_articles(
+        tmp_path: Path) -> None:
+    # As many printed laws are: the name atop every page, the adoption history without
+    # brackets, wrapped lines, a page number below, an article starting with 中华人民共和国.
+    name = "中华人民共和国测试交通安全法"
+    page1 = [name, "2003年10月28日第十届全国人民代表大会常务委员会第五次会议通过",
+             "第一章　总　　则", "　　第一条 为了维护道路交通秩序，预防和减少交通事故，制定",
+             "本法。", "　　第二条 中华人民共和国境内的车辆驾驶人、行人，都应当遵守本", "法。",
+             "— 1 —"]
+    page2 = [name, "　　第三条 道路交通安全工作，应当遵循依法管理、方便群众的原则。",
+             "　　第四条 本法第三条中规定的原则，由各级人民政府组织实施。", "— 2 —"]
+    page3 = [name, "　　第五条 本法自2004年5月1日起施行。", "— 3 —"]
+    doc = prepare_file(write(tmp_path / "law.pdf", make_pdf([page1, page2, page3])), "law.pdf")
+    assert doc.meta.title == name
+    assert doc.text.count(name) == 1  # the header goes from later pages, not from the first
+    articles = {c.section_path[-1]: c.text for c in doc.chunks if c.section_path}
+    assert articles["第一条"].endswith("制定本法。")
+    assert articles["第二条"].startswith("第二条 中华人民共和国境内")
+    assert "第三条中规定" in articles["第四条"]
 
 
 def test_real_pdf_has_all_pages() -> None:
