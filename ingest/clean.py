@@ -165,15 +165,7 @@ def strip_web_chrome(text: str) -> str:
         left behind are reduced to one. Idempotent.
     """
     lines = text.split("\n")
-    keep = [not _is_chrome_line(line.strip()) for line in lines]
-    for i in _metadata_table_rows(lines, keep):
-        keep[i] = False
-    for i in reversed(range(len(lines))):  # the footer block at the end
-        stripped = lines[i].strip()
-        if keep[i] and stripped and not (len(stripped) <= _MAX_CHROME_LINE
-                                         and _FOOTER_TAIL.match(stripped)):
-            break
-        keep[i] = False
+    keep = _not_chrome(lines)
     out: list[str] = []
     for line, kept in zip(lines, keep, strict=True):
         if not kept:
@@ -186,6 +178,20 @@ def strip_web_chrome(text: str) -> str:
     while out and not out[-1].strip():
         out.pop()
     return "\n".join(out)
+
+
+def _not_chrome(lines: list[str]) -> list[bool]:
+    """Which lines are not web-page chrome (see strip_web_chrome)."""
+    keep = [not _is_chrome_line(line.strip()) for line in lines]
+    for i in _metadata_table_rows(lines, keep):
+        keep[i] = False
+    for i in reversed(range(len(lines))):  # the footer block at the end
+        stripped = lines[i].strip()
+        if keep[i] and stripped and not (len(stripped) <= _MAX_CHROME_LINE
+                                         and _FOOTER_TAIL.match(stripped)):
+            break
+        keep[i] = False
+    return keep
 
 
 def _metadata_table_rows(lines: list[str], keep: list[bool]) -> list[int]:
@@ -233,6 +239,8 @@ _ITEM = re.compile(
 # The adoption history of a law: （2002年6月29日第九届全国人民代表大会常务委员会…通过…）
 _HISTORY = re.compile(r"[（(]\d{4}年\d{1,2}月\d{1,2}日")
 _TOC = re.compile(r"目录(?=第)")
+# The line of a plan's task naming who does it: 责任单位:区应急管理局、各街镇
+_RESPONSIBLE = re.compile(r"(?:主要|其他)?(?:责任单位|牵头单位|配合单位|责任部门|牵头部门)[:：]")
 # A reference rather than a heading: 第九十条规定的…, 第十条、第十一条…
 _REFERENCE_AFTER = "、，,。；;的规之中第款项和或及至"
 _CLOSED_END = "。：:；;！!？?"
@@ -255,6 +263,8 @@ _NEVER_FURNITURE = re.compile(r"[，。、；：？！）」』”,.;:?!)]+")
 def fix_pdf_text(text: str) -> str:
     """Repair text extracted from a typeset PDF so that it reads like the source.
 
+    - Web-page chrome (a page printed to PDF from a government site) is dropped as in
+      strip_web_chrome, line by line before lines are joined.
     - Running headers/footers and page numbers are dropped. With pages separated by
       "\\f" (as read_file gives), a line is furniture when the same line (digits ignored)
       sits at the same place at the top or bottom of many pages; a bare number at a page
@@ -278,6 +288,10 @@ def fix_pdf_text(text: str) -> str:
     text = normalize_newlines(text).translate(_FULLWIDTH_ALNUM)
     pages = [page.split("\n") for page in text.split("\f")]
     lines = [line for page in _drop_page_furniture(pages) for line in page]
+    # A web page printed to PDF keeps its navigation, metadata table and footer lines; text
+    # extracted in fragments has lines like "中" that only look like chrome ("[大 中 小]").
+    if not _fragmentary(lines):
+        lines = [line for line, kept in zip(lines, _not_chrome(lines), strict=True) if kept]
     units = _join_units(lines)
     return "\n".join(_squeeze(u) for u in units)
 
@@ -376,6 +390,7 @@ class _Unit:
 
     parts: list[str]
     heading: bool  # a title, 目录, 第X章 or adoption history line
+    kind: str = ""  # what started it (see _unit_kind); "" for the first line or a paragraph
     length: int = 0
     has_comma: bool = False  # sentence punctuation seen: not a short heading
 
@@ -399,16 +414,25 @@ def _join_units(lines: list[str]) -> list[str]:
     """Join physical lines into logical lines, one per structural unit."""
     units: list[_Unit] = []
     compact = [_compact(ln) for ln in lines]
+    short = _short_lines(lines)
+    after_short = False  # the line before ended short of the text's width
     for i, line in enumerate(lines):
         if not compact[i]:
             continue
         text = line.strip()
-        kind = _unit_kind(lines, compact, i, units[-1] if units else None)
+        prev = units[-1] if units else None
+        kind = _unit_kind(lines, compact, i, prev, after_short)
         if len(units) == 1 and units[0].heading and units[0].length <= _MAX_HEADING \
                 and _TITLE_END.search(_compact("".join(units[0].parts))):
             kind = kind or "heading"  # nothing continues the document's title line
+        if after_short:
+            # A line stopping short of the text's width ends its paragraph, heading ("二、组织
+            # 机构"), title or signature line: the next line starts a new one.
+            kind = kind or "paragraph"
+        after_short = short[i]
         if kind or not units:
-            units.append(_Unit([], heading=kind in ("heading", "history") or not units))
+            units.append(_Unit([], heading=kind in ("heading", "history") or not units,
+                               kind=kind))
         else:
             unit = units[-1]
             unit.add(_separator(unit.last, text[0], gap=line[:1].isspace()))
@@ -418,10 +442,41 @@ def _join_units(lines: list[str]) -> list[str]:
     return ["".join(u.parts) for u in units]
 
 
-def _unit_kind(lines: list[str], compact: list[str], i: int, prev: _Unit | None) -> str:
-    """'heading', 'article', 'item', 'history' if line i starts a unit, else ''."""
+def _short_lines(lines: list[str]) -> list[bool]:
+    """Lines that end well before the text's usual width: a paragraph or heading ends there.
+
+    Wrapped lines of a typeset page all reach about the same width (counting a CJK
+    character as 1 and an ASCII one as 1/2); the last line of a paragraph, a heading or a
+    plan's "责任单位:…各街镇" line stops short of it.
+    """
+    widths = [_width(ln) for ln in lines]
+    filled = sorted(w for w in widths if w)
+    if len(filled) < 10 or _fragmentary(lines):
+        return [False] * len(lines)
+    full = filled[int(0.9 * (len(filled) - 1))]
+    return [0 < w < 0.8 * full for w in widths]
+
+
+def _width(line: str) -> float:
+    return sum(1.0 if _is_wide(c) else 0.5 for c in line.strip())
+
+
+def _fragmentary(lines: list[str]) -> bool:
+    """Whether most lines are fragments, as when a PDF's text is extracted piece by piece
+    (the sample 安全生产法 PDF: "（", "２００２", "年", …): then a line's width or its words say
+    nothing about paragraphs or chrome."""
+    filled = sorted(w for w in map(_width, lines) if w)
+    return bool(filled) and filled[len(filled) // 2] < 0.5 * filled[int(0.9 * (len(filled) - 1))]
+
+
+def _unit_kind(lines: list[str], compact: list[str], i: int, prev: _Unit | None,
+               after_short: bool = False) -> str:
+    """'heading', 'article', 'item', 'history', 'responsible' if line i starts a unit, else ''."""
     head = "".join(compact[i:i + 8])[:40]  # the unit may be split over several lines
-    closed = prev is None or prev.closed
+    # A plan's "责任单位:…" line lists units and ends without punctuation; nothing continues it.
+    closed = prev is None or prev.closed or after_short or prev.kind == "responsible"
+    if _RESPONSIBLE.match(head) and closed:
+        return "responsible"
     label = _LABEL.match(compact[i])
     if label:
         rest = head[label.end():]

@@ -253,3 +253,17 @@ def test_a_menu_bar_with_the_sites_own_section_names_is_chrome() -> None:
     assert strip_web_chrome(page).split("\n") == [
         "上海市急救医疗服务条例", "第一条 为了规范急救医疗服务，制定本条例。",
         "适用范围 | 职责 | 罚则", "甲|乙|丙"]  # bars between words no site menu has stay
+
+
+def test_fix_pdf_text_drops_web_chrome_of_a_printed_page_but_not_fragments() -> None:
+    body = ["第一条 为了加强安全生产工作，防止和减少生产安全事故，保障人民群众生命和财产安全。"] * 12
+    printed = ["首页 | 政务公开 | 政策文件 | 办事服务", "当前位置：首页 > 政务公开 > 法律法规", *body,
+               "主办：某市人民政府办公厅", "网站标识码：1100000088 京ICP备05060933号"]
+    fixed = fix_pdf_text("\n".join(printed))
+    assert "当前位置" not in fixed and "网站标识码" not in fixed and "主办" not in fixed
+    assert fixed.count("第一条") == 12
+    # Text extracted in pieces: a lone "中" is a piece of "其中", not the 字号[大 中 小] toolbar.
+    pieces = ["第四十一条", "生产经营单位应当建立安全风险分级管控制度，按照分级采取", "措施", "。",
+              "其", "中", "，", "重大", "事故", "隐患", "排查治理情况应当及时向有关部门报告", "。",
+              "县级", "以上", "地方各级人民政府负有安全生产监督管理职责的部门", "应当", "将"]
+    assert "其中，重大事故隐患" in fix_pdf_text("\n".join(pieces))

@@ -191,6 +191,37 @@ def test_a_law_printed_with_its_name_as_running_header_keeps_title_and_articles(
     assert "第三条中规定" in articles["第四条"]
 
 
+def _wrapped(paragraphs: list[str], width: int = 30) -> list[str]:
+    """Paragraphs as a typeset page prints them: lines of `width` characters."""
+    return [p[i:i + width] for p in paragraphs for i in range(0, len(p), width)]
+
+
+def test_a_plan_printed_to_pdf_keeps_headings_tasks_and_their_units(tmp_path: Path) -> None:
+    from kb.duties import extract_duties
+
+    title = "某区关于推进城市安全发展的实施方案"
+    tasks = [("1.科学制定规划。坚持安全发展理念，进一步完善分区规划，严密细致编制本区各类专项"
+              "规划，严格落实专家论证制度。", "责任单位:区规划分局、区发展改革委、区应急管理局等，各街镇"),
+             ("2.加强交通安全管理。优化城市道路网络功能和结构，科学规范设置道路交通安全设施，"
+              "加快推进城区铁路平交道口立交化改造。", "责任单位:区城市管理委、区交通支队等"),
+             ("3.加强消防安全设施建设。因地制宜规划建设小型和微型消防站，缩短灭火救援响应时间，"
+              "推进电动自行车充电设施建设。", "责任单位:区消防救援支队、区财政局等，各街镇")]
+    paragraphs = [title, "一、总体要求",
+                  "为提升城市安全运行水平，构建现代化的城市安全保障体系，结合本区实际，制定本方案。",
+                  "二、主要任务及分工", "(一)加强源头治理", *[x for t in tasks for x in t]]
+    pdf = make_pdf([_wrapped(paragraphs)])
+    doc = prepare_file(write(tmp_path / "plan.pdf", pdf), "plan.pdf")
+    assert doc.meta.title == title
+    lines = doc.text.split("\n")
+    assert "一、总体要求" in lines and "二、主要任务及分工" in lines and "(一)加强源头治理" in lines
+    for task, units in tasks:
+        assert task in lines and units in lines  # each on its own line, as written
+    duties = {d.task: d for d in extract_duties(doc.text)}
+    assert duties["加强交通安全管理"].lead == "区城市管理委"
+    by_task = {c.section_path[-1]: c.text for c in doc.chunks if c.section_path}
+    assert by_task["2.加强交通安全管理"].endswith(tasks[1][1])  # a task stays with its units
+
+
 def test_real_pdf_has_all_pages() -> None:
     raw = read_file(REAL_PDF)
     assert raw.text.count("\f") == len(PdfReader(REAL_PDF).pages) - 1 == 15
