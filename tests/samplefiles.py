@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
@@ -63,3 +64,21 @@ def scanned_pdf() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (300, 400), "white").save(out, "PDF")
     return out.getvalue()
+
+
+def typeset_pdf(text: str, width: int = 34, lines_per_page: int = 38) -> bytes:
+    """A document as a typeset PDF prints it: paragraphs wrapped at `width` characters (an
+    article's first line indented), the title as running header from page 2, a page number
+    "— n —" at each page's foot. Markdown heading marks and comments are left out."""
+    paragraphs = [re.sub(r"^#+\s*", "", ln).strip() for ln in text.splitlines()]
+    paragraphs = [p for p in paragraphs if p and not p.startswith("<!--")]
+    lines: list[str] = []
+    for p in paragraphs:
+        if re.match(r"第[一二三四五六七八九十百零]+条", p):
+            p = "\u3000\u3000" + p
+        lines += [p[i:i + width] for i in range(0, len(p), width)]
+    pages = []
+    for start in range(0, len(lines), lines_per_page):
+        header = [paragraphs[0]] if pages else []
+        pages.append([*header, *lines[start:start + lines_per_page], f"— {len(pages) + 1} —"])
+    return make_pdf(pages)
