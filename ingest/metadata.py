@@ -220,7 +220,9 @@ def _title(lines: list[str]) -> str:
 
 
 def _is_title_like(line: str) -> bool:
+    # "文号：…", "索引号：…": a labelled metadata line is not a title.
     return (len(line) <= _MAX_TITLE and not line.startswith(("<!--", "发布", "来源", "#"))
+            and not re.match(r"[\u4e00-\u9fff]{2,6}[:：]", line)
             and line[-1] not in "。，；：,;:" and not _DATE.match(line)
             and not _is_org_line(line) and re.search(r"[\u4e00-\u9fff]{4}", line) is not None)
 
