@@ -15,6 +15,7 @@ from docx.table import Table
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
+from ingest.docx_numbering import Numbering
 from ingest.records import IngestError, RawText
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
@@ -340,12 +341,13 @@ def _read_pdf(path: Path) -> RawText:
 def _read_docx(path: Path) -> RawText:
     try:
         document = docx.Document(str(path))
+        numbering = Numbering(document)  # "第一条", "一、" that Word numbers automatically
         lines: list[str] = []
         for block in document.iter_inner_content():
             if isinstance(block, Table):
                 lines.extend(_table_rows(block))
             else:
-                lines.append(block.text)
+                lines.append(numbering.label(block) + block.text)
     except Exception as exc:  # zipfile, lxml and python-docx errors on damaged files
         raise IngestError(
             path, f"not a readable .docx (corrupt, encrypted or old .doc?): {type(exc).__name__}"

@@ -82,3 +82,46 @@ def typeset_pdf(text: str, width: int = 34, lines_per_page: int = 38) -> bytes:
         header = [paragraphs[0]] if pages else []
         pages.append([*header, *lines[start:start + lines_per_page], f"— {len(pages) + 1} —"])
     return make_pdf(pages)
+
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def numbered_docx(path, paragraphs: list[tuple[str, int | None, int]],
+                  levels: dict[int, list[tuple[str, str, str]]]) -> None:
+    """A DOCX whose labels come from Word's automatic numbering, not from the text.
+
+    Args:
+        path: where to save it.
+        paragraphs: (text, numId or None, level) in order.
+        levels: numId -> its levels as (numFmt, lvlText, suff), e.g.
+            [("chineseCounting", "第%1条", "space")].
+    """
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    for num_id, lvls in levels.items():
+        body = "".join(
+            f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+            f'<w:suff w:val="{suff}"/><w:lvlText w:val="{text}"/></w:lvl>'
+            for i, (fmt, text, suff) in enumerate(lvls))
+        abstract_id = 100 + num_id
+        first_num = numbering.find(qn("w:num"))  # abstractNums must precede the nums
+        abstract = parse_xml(f'<w:abstractNum {W_NS} w:abstractNumId="{abstract_id}">'
+                             f"{body}</w:abstractNum>")
+        if first_num is not None:
+            first_num.addprevious(abstract)
+        else:
+            numbering.append(abstract)
+        numbering.append(parse_xml(f'<w:num {W_NS} w:numId="{num_id}"><w:abstractNumId '
+                                   f'w:val="{abstract_id}"/></w:num>'))
+    for text, num_id, level in paragraphs:
+        paragraph = document.add_paragraph(text)
+        if num_id is not None:
+            paragraph._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {W_NS}><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/>'
+                "</w:numPr>"))
+    document.save(path)

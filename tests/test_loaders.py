@@ -13,9 +13,10 @@ from bs4 import BeautifulSoup
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
-from samplefiles import encrypted_pdf, make_pdf, scanned_pdf
+from samplefiles import encrypted_pdf, make_pdf, numbered_docx, scanned_pdf
 
 from ingest import loaders
+from ingest.docx_numbering import format_number
 from ingest.loaders import SUPPORTED_SUFFIXES, decode_text, iter_files, read_file
 from ingest.pipeline import prepare_file
 from ingest.records import IngestError
@@ -255,6 +256,38 @@ def test_scanned_pdf_needs_ocr(tmp_path: Path) -> None:
 
 
 # --- DOCX -----------------------------------------------------------------------------
+
+
+def test_docx_labels_from_automatic_numbering_are_kept(tmp_path: Path) -> None:
+    # Word numbers chapters, articles and items itself: the labels are in no paragraph's text.
+    path = tmp_path / "numbered.docx"
+    numbered_docx(path, [
+        ("某市安全生产条例", None, 0), ("总则", 1, 0), ("为了加强安全生产，制定本条例。", 2, 0),
+        ("本条例适用于本市。", 2, 0), ("生产经营单位", 1, 0),
+        ("生产经营单位应当履行下列职责：", 2, 0), ("建立健全责任制；", 3, 0),
+        ("组织制定规章制度。", 3, 0), ("主要负责人对本单位安全生产全面负责。", 2, 0),
+        ("附则", 1, 0), ("本条例自2025年1月1日起施行。", 2, 0)],
+        {1: [("chineseCounting", "第%1章", "space")],
+         2: [("chineseCounting", "第%1条", "space")],
+         3: [("chineseCounting", "（%1）", "nothing")]})
+    lines = read_file(path).text.split("\n")
+    assert lines[1:4] == ["第一章 总则", "第一条 为了加强安全生产，制定本条例。", "第二条 本条例适用于本市。"]
+    assert "（二）组织制定规章制度。" in lines and "第五条 本条例自2025年1月1日起施行。" in lines
+    doc = prepare_file(path, "numbered.docx")
+    articles = {c.section_path[-1]: c for c in doc.chunks if c.section_path}
+    assert articles["第三条"].section_path == ("第二章 生产经营单位", "第三条")
+    assert "（一）建立健全责任制；" in articles["第三条"].text  # the items stay with the article
+
+
+@pytest.mark.parametrize(("number", "fmt", "text"), [
+    (1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (21, "chineseCounting", "二十一"),
+    (105, "chineseCountingThousand", "一百零五"), (110, "chineseCounting", "一百一十"),
+    (1010, "chineseCounting", "一千零一十"), (3, "decimal", "3"), (2, "ideographTraditional", "乙"),
+    (4, "decimalEnclosedCircle", "④"), (28, "upperLetter", "BB"), (14, "lowerRoman", "xiv"),
+    (7, "someNewFormat", "7"),
+])
+def test_word_number_formats(number: int, fmt: str, text: str) -> None:
+    assert format_number(number, fmt) == text
 
 
 def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
