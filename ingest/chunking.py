@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from ingest.records import Chunk
 
 # Heading kinds in rank order: a heading closes every open heading of equal or lower rank.
-# Laws use 编/章/节/条; plans and schemes use 一、/(一)/1./(1).
+# Laws use 编/章/节/条; plans and schemes use 第一部分/一、/(一)/1./(1)/①.
 _CN_NUM = "一二三四五六七八九十百零〇两"
 HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # An attachment (附件1, 附件：) closes everything before it: its task table or form is not
+    # part of the main text's last item.
+    ("annex", re.compile(rf"^附件\s*[{_CN_NUM}\d]*\s*[:：]?\s*$")),
     ("part", re.compile(rf"^第[{_CN_NUM}\d]+编(\s|$)")),
+    ("division", re.compile(rf"^第[{_CN_NUM}\d]+部分(\s|$)")),  # plans: 第一部分 总体要求
     ("chapter", re.compile(rf"^第[{_CN_NUM}\d]+章(\s|$)")),
     ("section", re.compile(rf"^第[{_CN_NUM}\d]+节(\s|$)")),
     ("article", re.compile(rf"^第[{_CN_NUM}\d]+条(之[{_CN_NUM}]+)?(\s|$)")),
@@ -19,10 +23,11 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("cn_paren", re.compile(rf"^[(（][{_CN_NUM}]+[)）]")),
     ("num_item", re.compile(r"^\d{1,3}[.．、](?!\d)")),
     ("num_paren", re.compile(r"^[(（]\d{1,3}[)）]")),
+    ("circled", re.compile(r"^[\u2460-\u2473]")),  # ①…⑳
 ]
 RANK = {kind: i for i, (kind, _) in enumerate(HEADING_PATTERNS)}
 # Inside an article, enumerations such as (一)…(七) are the article's items, not headings.
-_ITEM_KINDS_IN_ARTICLE = {"cn_item", "cn_paren", "num_item", "num_paren"}
+_ITEM_KINDS_IN_ARTICLE = {"cn_item", "cn_paren", "num_item", "num_paren", "circled"}
 # A heading line longer than this that has no sentence break is body text, not a heading.
 _MAX_LABEL = 40
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
@@ -69,7 +74,7 @@ def heading_label(line: str, kind: str) -> str:
     s = line.strip().lstrip("#").strip()
     if kind == "article":
         return s.split()[0] if s.split() else s
-    if kind in ("part", "chapter", "section"):
+    if kind in ("annex", "part", "division", "chapter", "section"):
         return re.sub(r"\s+", " ", s)[:_MAX_LABEL]
     head = re.split(r"[。；;：:]", s, maxsplit=1)[0]
     return head[:_MAX_LABEL]

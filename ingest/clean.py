@@ -228,13 +228,14 @@ def _is_table_row(line: str) -> bool:
 
 _CN_NUM = "〇零一二三四五六七八九十百千两"
 # Heading labels: 第X编/章/节/条 at the start of a (whitespace-free) line.
-_LABEL = re.compile(rf"第[{_CN_NUM}\d]{{1,8}}[编章节条]")
+_LABEL = re.compile(rf"第[{_CN_NUM}\d]{{1,8}}(?:[编章节条]|部分)")
 # Enumerated items, matched on the whitespace-free start of a unit.
 _ITEM = re.compile(
     rf"[{_CN_NUM}]{{1,4}}、"
     rf"|[（(][{_CN_NUM}]{{1,4}}[）)]"
     r"|\d{1,2}[.．、](?!\d)"
     r"|[（(]\d{1,2}[）)]"
+    r"|[\u2460-\u2473]"  # ①…⑳
 )
 # The adoption history of a law: （2002年6月29日第九届全国人民代表大会常务委员会…通过…）
 _HISTORY = re.compile(r"[（(]\d{4}年\d{1,2}月\d{1,2}日")

@@ -41,6 +41,19 @@ def test_heading_kinds():
     assert heading_kind("(1)加强监测") == "num_paren"
     assert heading_kind("2020年,基本形成城市安全发展体系框架") == ""
     assert heading_kind("0.9以下") == ""
+    assert heading_kind("第一部分 总体要求") == "division"
+    assert heading_kind("①加强风险监测") == "circled"
+    assert heading_kind("附件2") == heading_kind("附件：") == "annex"
+    assert heading_kind("附件：1.重点任务分工表") == ""  # a notice listing its attachments
+
+
+def test_plan_parts_circled_items_and_annexes_give_section_paths():
+    text = ("第一部分 总体要求\n一、工作目标\n到2025年，事故总量持续下降。\n"
+            "第二部分 主要任务\n一、强化风险管控\n1.开展风险评估\n①加强风险监测。建设监测平台。\n"
+            "②完善预警发布。健全发布机制。\n附件1\n重点任务分工表\n序号 任务 责任单位")
+    paths = [c.section_path for c in chunk_text(text, max_chars=40)]
+    assert ("第二部分 主要任务", "一、强化风险管控", "1.开展风险评估", "②完善预警发布") in paths
+    assert ("附件1",) in paths  # the table is not part of the last task
 
 
 def test_article_stays_whole_with_its_items():
