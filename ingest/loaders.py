@@ -17,6 +17,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from ingest.docx_numbering import Numbering
 from ingest.records import IngestError, RawText
+from ingest.tables import is_task_table, table_lines
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
 
@@ -281,6 +282,7 @@ def _html_text(soup: BeautifulSoup) -> str:
     for tag in hidden:
         if not tag.decomposed:  # it may sit inside a tag removed before it
             tag.decompose()
+    _render_task_tables(soup)
     for tag in soup.find_all([*_BLOCK_TAGS, "br"]):
         tag.insert_before(_Break("\n"))
         tag.insert_after(_Break("\n"))
@@ -300,6 +302,29 @@ def _html_text(soup: BeautifulSoup) -> str:
             parts.append(re.sub(r"[ \t\r\n\f]+", " ", str(node)))
     lines = (line.strip(" ") for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _render_task_tables(soup: BeautifulSoup) -> None:
+    """Replace each task table (牵头单位/配合单位 columns) by its lines (ingest.tables)."""
+    for table in soup.find_all("table"):
+        if table.find("table") is not None:  # a layout table around other tables
+            continue
+        rows = []
+        for tr in table.find_all("tr"):
+            cells: list[str] = []
+            for cell in tr.find_all(["td", "th"], recursive=False):
+                cells.append(cell.get_text(" ", strip=True))
+                span = str(cell.get("colspan", "1"))
+                cells += [""] * (min(int(span), 50) - 1 if span.isdigit() and span != "0" else 0)
+            rows.append(cells)
+        if not is_task_table(rows):
+            continue
+        rendered = soup.new_tag("div")
+        for line in table_lines(rows):
+            paragraph = soup.new_tag("p")
+            paragraph.string = line
+            rendered.append(paragraph)
+        table.replace_with(rendered)
 
 
 def _read_pdf(path: Path) -> RawText:
@@ -356,18 +381,14 @@ def _read_docx(path: Path) -> RawText:
 
 
 def _table_rows(table: Table) -> list[str]:
-    """One line per table row, cells separated by a space; merged cells appear once."""
+    """The table's lines (see ingest.tables.table_lines); merged cells appear once."""
     rows = []
     for row in table.rows:
         cells: list[str] = []
         seen = set()
         for cell in row.cells:
             # A horizontally merged cell is returned once per grid column it spans.
-            if id(cell._tc) in seen:
-                continue
+            cells.append("" if id(cell._tc) in seen else cell.text)
             seen.add(id(cell._tc))
-            text = " ".join(cell.text.split())
-            if text:
-                cells.append(text)
-        rows.append(" ".join(cells))
-    return rows
+        rows.append(cells)
+    return table_lines(rows)
