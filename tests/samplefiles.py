@@ -93,7 +93,8 @@ def numbered_docx(path, paragraphs: list[tuple[str, int | None, int]],
 
     Args:
         path: where to save it.
-        paragraphs: (text, numId or None, level) in order.
+        paragraphs: (text, numId or None, level) in order; a negative numId numbers the
+            paragraph through a paragraph style carrying numbering -numId.
         levels: numId -> its levels as (numFmt, lvlText, suff), e.g.
             [("chineseCounting", "第%1条", "space")].
     """
@@ -118,7 +119,17 @@ def numbered_docx(path, paragraphs: list[tuple[str, int | None, int]],
             numbering.append(abstract)
         numbering.append(parse_xml(f'<w:num {W_NS} w:numId="{num_id}"><w:abstractNumId '
                                    f'w:val="{abstract_id}"/></w:num>'))
+    styles: dict[int, object] = {}
     for text, num_id, level in paragraphs:
+        if num_id is not None and num_id < 0:  # numbered through a paragraph style
+            if num_id not in styles:
+                style = document.styles.add_style(f"Numbered{-num_id}", 1)  # paragraph style
+                style.base_style = document.styles["Normal"]
+                style.element.get_or_add_pPr().append(parse_xml(
+                    f'<w:numPr {W_NS}><w:numId w:val="{-num_id}"/></w:numPr>'))
+                styles[num_id] = style
+            document.add_paragraph(text, style=styles[num_id])
+            continue
         paragraph = document.add_paragraph(text)
         if num_id is not None:
             paragraph._p.get_or_add_pPr().append(parse_xml(

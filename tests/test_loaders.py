@@ -279,6 +279,15 @@ def test_docx_labels_from_automatic_numbering_are_kept(tmp_path: Path) -> None:
     assert "（一）建立健全责任制；" in articles["第三条"].text  # the items stay with the article
 
 
+def test_docx_numbering_carried_by_a_paragraph_style(tmp_path: Path) -> None:
+    path = tmp_path / "styled.docx"
+    numbered_docx(path, [("某办法", None, 0), ("为了规范管理，制定本办法。", -4, 0),
+                         ("本办法自公布之日起施行。", -4, 0)],
+                  {4: [("chineseCounting", "第%1条", "space")]})
+    assert read_file(path).text.split("\n")[1:] == ["第一条 为了规范管理，制定本办法。",
+                                                    "第二条 本办法自公布之日起施行。"]
+
+
 @pytest.mark.parametrize(("number", "fmt", "text"), [
     (1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (21, "chineseCounting", "二十一"),
     (105, "chineseCountingThousand", "一百零五"), (110, "chineseCounting", "一百一十"),
