@@ -264,21 +264,25 @@ _NEVER_FURNITURE = re.compile(r"[，。、；：？！）」』”,.;:?!)]+")
 def fix_pdf_text(text: str) -> str:
     """Repair text extracted from a typeset PDF so that it reads like the source.
 
-    - Web-page chrome (a page printed to PDF from a government site) is dropped as in
-      strip_web_chrome, line by line before lines are joined.
     - Running headers/footers and page numbers are dropped. With pages separated by
       "\\f" (as read_file gives), a line is furniture when the same line (digits ignored)
       sits at the same place at the top or bottom of many pages; a bare number at a page
       edge goes when the next or previous page has the next or previous number there.
-      Decorated numbers like "— 12 —" or "第3页 共16页" go anywhere.
+      Decorated numbers like "— 12 —" or "第3页 共16页" go anywhere. A header naming the
+      document stays once, as the title atop the first page.
+    - Web-page chrome (a page printed to PDF from a government site) is dropped as in
+      strip_web_chrome, line by line before lines are joined.
     - Lines broken mid-sentence are joined; punctuation alone on a line goes back to
       the line before; spaces between Chinese characters and punctuation are removed.
-    - A new line starts at each structural unit: 第X编/章/节/条 headings, items 一、
-      （一） (一) 1. 1． （1）, the adoption history （2002年…）, 目录.
+    - A new line starts at each structural unit: 第X编/部分/章/节/条 headings, items 一、
+      （一） (一) 1. 1． （1） ①, a plan's 责任单位: line, the adoption history （2002年…）,
+      目录; and after a line stopping short of the text's width (a paragraph, heading, title
+      or signature ends there).
     - Full-width digits and Latin letters become ASCII, as in the published texts.
 
-    Paragraph breaks inside an article cannot be recovered (the text layer has none),
-    so such paragraphs run together on one line.
+    Text extracted in fragments (a character or number per line, as in the sample
+    安全生产法 PDF) says nothing by its line widths or chrome-like words: there lines are
+    only joined, and paragraph breaks inside an article cannot be recovered.
 
     Args:
         text: PDF text, pages separated by "\\f".
