@@ -1,5 +1,6 @@
-"""Every law and plan of the sample corpus, as a typeset PDF, a DOCX or a government web page,
-ingests to the same title and sections as its source."""
+"""Every law and plan of the sample corpus, as a typeset PDF, a DOCX (also with Word numbering
+its chapters and articles) or a government web page, ingests to the same title and sections as
+its source."""
 
 import html
 import re
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from samplefiles import typeset_pdf
+from samplefiles import numbered_docx, typeset_pdf
 
 from ingest.pipeline import prepare_file
 
@@ -54,7 +55,22 @@ def _web_page(paragraphs: list[str], path: Path) -> None:
         "<div>网站标识码：1100000088 京ICP备05060933号</div></body></html>", encoding="utf-8")
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
+_CN = "一二三四五六七八九十百零"
+
+
+def _auto_numbered_docx(paragraphs: list[str], path: Path) -> None:
+    """The DOCX a drafter makes with Word numbering its chapters and articles itself."""
+    numbered = []
+    for p in paragraphs:
+        chapter = re.match(rf"第[{_CN}]+章\s*", p)
+        article = re.match(rf"第[{_CN}]+条\s*", p)
+        label = chapter or article
+        numbered.append((p[label.end():], 1 if chapter else 2, 0) if label else (p, None, 0))
+    numbered_docx(path, numbered, {1: [("chineseCounting", "第%1章", "space")],
+                                   2: [("chineseCounting", "第%1条", "space")]})
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "numbered.docx", "html"])
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_another_format_gives_the_same_title_and_sections(source: Path, fmt: str,
                                                           tmp_path: Path) -> None:
@@ -64,6 +80,8 @@ def test_another_format_gives_the_same_title_and_sections(source: Path, fmt: str
         other.write_bytes(typeset_pdf("\n".join(paragraphs)))
     elif fmt == "docx":
         _docx(paragraphs, other)
+    elif fmt == "numbered.docx":
+        _auto_numbered_docx(paragraphs, other)
     else:
         _web_page(paragraphs, other)
     assert prepare_file(other, other.name).meta.title == \
