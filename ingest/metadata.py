@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.clean import fix_pdf_text, normalize_for_match, normalize_newlines, strip_web_chrome
+from ingest.clean import normalize_for_match, normalize_newlines, strip_web_chrome
+from ingest.pdftext import fix_pdf_text
 from ingest.records import DocMeta, RawText
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}

@@ -1,4 +1,4 @@
-"""Tests for ingest.clean: web chrome, PDF repair (against the real law), normalisation."""
+"""Tests for ingest.clean and ingest.pdftext: web chrome, PDF repair (against the real law), normalisation."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ingest.clean import clean_text, fix_pdf_text, normalize_for_match, strip_web_chrome
+from ingest.clean import clean_text, normalize_for_match, strip_web_chrome
 from ingest.loaders import read_file
+from ingest.pdftext import fix_pdf_text
 from ingest.records import RawText
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
