@@ -76,7 +76,7 @@ class Numbering:
         self._started: set[str] = set()
         try:
             root = document.part.numbering_part.element
-        except (KeyError, NotImplementedError):  # no numbering part: nothing is numbered
+        except NotImplementedError:  # python-docx cannot add the missing part: none is numbered
             return
         for abstract in root.findall(qn("w:abstractNum")):
             levels = {}
@@ -116,7 +116,6 @@ class Numbering:
             if f"%{level + 1}" in text:
                 lv_start, lv_fmt = levels.get(level, (1, "decimal", "", ""))[:2]
                 value = counters.get(level, lv_start)
-                # A legal-style label ("1.1") uses decimal at every level.
                 text = text.replace(f"%{level + 1}", format_number(value, lv_fmt))
         if not text or suffix == "nothing" or text[-1] in _JOINING_END:
             return text

@@ -83,9 +83,10 @@ def fix_pdf_text(text: str) -> str:
     lines = [line for page in _drop_page_furniture(pages) for line in page]
     # A web page printed to PDF keeps its navigation, metadata table and footer lines; text
     # extracted in fragments has lines like "中" that only look like chrome ("[大 中 小]").
-    if not _fragmentary(lines):
+    fragmentary = _fragmentary(lines)
+    if not fragmentary:
         lines = [line for line, kept in zip(lines, not_chrome(lines), strict=True) if kept]
-    units = _join_units(lines)
+    units = _join_units(lines, by_width=not fragmentary)
     return "\n".join(_squeeze(u) for u in units)
 
 
@@ -203,11 +204,11 @@ class _Unit:
                 or (self.length <= _MAX_HEADING and not self.has_comma))
 
 
-def _join_units(lines: list[str]) -> list[str]:
+def _join_units(lines: list[str], by_width: bool = True) -> list[str]:
     """Join physical lines into logical lines, one per structural unit."""
     units: list[_Unit] = []
     compact = [_compact(ln) for ln in lines]
-    short = _short_lines(lines)
+    short = _short_lines(lines) if by_width else [False] * len(lines)
     after_short = False  # the line before ended short of the text's width
     for i, line in enumerate(lines):
         if not compact[i]:
@@ -244,7 +245,7 @@ def _short_lines(lines: list[str]) -> list[bool]:
     """
     widths = [_width(ln) for ln in lines]
     filled = sorted(w for w in widths if w)
-    if len(filled) < 10 or _fragmentary(lines):
+    if len(filled) < 10:
         return [False] * len(lines)
     full = filled[int(0.9 * (len(filled) - 1))]
     return [0 < w < 0.8 * full for w in widths]

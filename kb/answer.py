@@ -12,10 +12,7 @@ from typing import TYPE_CHECKING
 from kb.docfacts import asked_fact, cited_own_rules, display, is_own_document, named_document
 from kb.duties import parse_duty_question
 from kb.places import other_place, place_names
-from kb.quantity import (
-    asked_unit,
-    states_quantity,
-)
+from kb.quantity import asked_unit, states_quantity
 from kb.quoting import LIST_MAX_CHARS, best_quote, coverage, question_terms
 from kb.records import Answer, Citation, Duty, SearchHit
 from kb.tokenize import search_text, split_sentences

@@ -139,7 +139,7 @@ def _list_items(sentences: list[str], lead: int) -> list[str]:
 
 
 def sentence_score(question: str, terms: set[str], sentence: str,
-                    idf: dict[str, float] | None, own_title: str = "") -> float:
+                   idf: dict[str, float] | None, own_title: str = "") -> float:
     """How well a sentence answers: the question terms it holds, times the answer-type
     weight; a bare heading names a topic but answers nothing."""
     typed = sentence.replace(f"《{own_title}》", "") if own_title else sentence

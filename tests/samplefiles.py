@@ -1,10 +1,14 @@
-"""Files made by tests: PDFs with a real text layer, encrypted ones and scans."""
+"""Files made by tests: PDFs with a real text layer (typeset too), encrypted ones, scans, and
+DOCX files numbered by Word."""
 
 from __future__ import annotations
 
 import io
 import re
 
+import docx
+from docx.oxml import parse_xml
+from docx.oxml.ns import qn
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
@@ -98,10 +102,6 @@ def numbered_docx(path, paragraphs: list[tuple[str, int | None, int]],
         levels: numId -> its levels as (numFmt, lvlText, suff), e.g.
             [("chineseCounting", "第%1条", "space")].
     """
-    import docx
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import qn
-
     document = docx.Document()
     numbering = document.part.numbering_part.element
     for num_id, lvls in levels.items():

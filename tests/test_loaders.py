@@ -279,6 +279,17 @@ def test_docx_labels_from_automatic_numbering_are_kept(tmp_path: Path) -> None:
     assert "（一）建立健全责任制；" in articles["第三条"].text  # the items stay with the article
 
 
+def test_docx_without_numbering_definitions_reads(tmp_path: Path) -> None:
+    # Files from other editors may have no numbering part (python-docx cannot create one).
+    document = docx.Document()
+    document.add_paragraph("第一条 为了规范管理，制定本办法。")
+    numbering = [r for r, rel in document.part.rels.items() if rel.reltype.endswith("/numbering")]
+    for r_id in numbering:
+        document.part.drop_rel(r_id)
+    document.save(tmp_path / "plain.docx")
+    assert read_file(tmp_path / "plain.docx").text == "第一条 为了规范管理，制定本办法。"
+
+
 def test_docx_numbering_carried_by_a_paragraph_style(tmp_path: Path) -> None:
     path = tmp_path / "styled.docx"
     numbered_docx(path, [("某办法", None, 0), ("为了规范管理，制定本办法。", -4, 0),
