@@ -113,15 +113,15 @@ def check_consistent(folder: Path, counts: dict[str, int]) -> None:
         sentences = sqlite_sentences(db)
     finally:
         db.close()
-    dense_ids = kb._dense.ids().tolist() if kb._dense is not None else []
-    assert sorted(dense_ids) == ids and len(kb._dense or []) == len(ids), \
+    dense_ids = kb.indexes.dense.ids().tolist() if kb.indexes.dense is not None else []
+    assert sorted(dense_ids) == ids and len(kb.indexes.dense or []) == len(ids), \
         "every chunk must have exactly one vector"
-    if kb._sentences is not None:  # and the sentence index exactly its sentences' vectors
-        assert faiss_by_id(kb._sentences._index) == sentences
-    assert sorted(kb._lexical.ids().tolist()) == ids
+    if kb.indexes.sentences is not None:  # and the sentence index exactly its sentences' vectors
+        assert faiss_by_id(kb.indexes.sentences._index) == sentences
+    assert sorted(kb.indexes.lexical.ids().tolist()) == ids
     for chunk_id in ids:  # the vector in FAISS is the one SQLite holds
         stored = np.frombuffer(vectors[chunk_id], dtype=np.float32)
-        assert np.array_equal(kb._dense._index.reconstruct(chunk_id), stored)
+        assert np.array_equal(kb.indexes.dense._index.reconstruct(chunk_id), stored)
     assert disk_matches_sqlite(folder)  # repaired on disk too, not only in memory
     for doc in kb.documents():  # and it answers from what it holds
         passage = kb.chunks(doc.id)[-1].text

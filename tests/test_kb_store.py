@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kb.indexes import Indexes
 from kb.store import KbConfigError, KnowledgeBase
 
 LAW = """# 某市危险作业安全管理规定
@@ -182,14 +183,14 @@ def test_crash_after_a_replacement_reusing_chunk_ids_is_repaired(tmp_path, corpu
     """SQLite reuses the rowids of deleted chunks, so equal ids do not mean equal contents."""
     kb = KnowledgeBase(tmp_path / "kb")
     kb.ingest([corpus / "规定.md"])
-    ids_before = sorted(kb._dense.ids().tolist())
+    ids_before = sorted(kb.indexes.dense.ids().tolist())
     changed = LAW.replace("动火作业", "吊装作业").replace("罚款", "处分")
     (corpus / "规定.md").write_text(changed, encoding="utf-8")
 
     def crash(*args):
         raise KeyboardInterrupt("killed after the commit, before the index save")
 
-    monkeypatch.setattr(KnowledgeBase, "_save_indexes", crash)
+    monkeypatch.setattr(Indexes, "save", crash)
     with pytest.raises(KeyboardInterrupt):
         kb.ingest([corpus / "规定.md"])
     monkeypatch.undo()
@@ -199,7 +200,7 @@ def test_crash_after_a_replacement_reusing_chunk_ids_is_repaired(tmp_path, corpu
     conn.close()
     assert sorted(stored) == ids_before  # the very case: same ids, new contents
     for chunk_id, blob in stored.items():
-        assert np.array_equal(reopened._dense._index.reconstruct(chunk_id),
+        assert np.array_equal(reopened.indexes.dense._index.reconstruct(chunk_id),
                               np.frombuffer(blob, dtype=np.float32))
     assert reopened.search("吊装作业审批", k=1)[0].text.count("吊装作业") >= 1
 
@@ -212,7 +213,7 @@ def test_a_writer_that_missed_another_writers_change_rebuilds_from_sqlite(tmp_pa
     conn = sqlite3.connect(second.db_path)
     stored = sorted(r[0] for r in conn.execute("SELECT id FROM chunks"))
     conn.close()
-    assert sorted(second._dense.ids().tolist()) == stored  # both documents, not only its own
+    assert sorted(second.indexes.dense.ids().tolist()) == stored  # both documents, not only its own
     assert second.search("动火作业审批手续", k=1)[0].source == "规定.md"
     assert KnowledgeBase(tmp_path / "kb").search("动火作业审批手续", k=1)[0].source == "规定.md"
 
@@ -254,7 +255,7 @@ def test_vectors_are_normalised_and_one_per_chunk(tmp_path, corpus):
     conn.close()
     vectors = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
-    assert sorted(kb._dense.ids().tolist()) == sorted(r[0] for r in rows)
+    assert sorted(kb.indexes.dense.ids().tolist()) == sorted(r[0] for r in rows)
 
 
 def test_reindex_switches_the_embedder_from_sqlite(tmp_path, corpus):
@@ -292,16 +293,16 @@ def test_every_sentence_has_a_vector_under_its_chunk_and_a_sentence_finds_its_ch
     conn.close()
     for chunk_id, text in texts.items():
         assert stored[chunk_id].shape[0] == len(split_sentences(text))
-    assert len(kb._sentences) == sum(len(v) for v in stored.values())
-    assert sorted(kb._sentences.ids().tolist()) == sorted(texts)
+    assert len(kb.indexes.sentences) == sum(len(v) for v in stored.values())
+    assert sorted(kb.indexes.sentences.ids().tolist()) == sorted(texts)
     # A sentence's own vector is closest to its own text: the chunk holding it is found.
     sentence = "作业单位应当办理动火作业审批手续"
     hit = kb.search(sentence, k=1, retriever="dense")[0]
     assert sentence in hit.text and hit.sentence_dense > hit.dense
     kb.delete("规定.md")
     remaining = sentence_vectors(kb)
-    assert len(kb._sentences) == sum(len(v) for v in remaining.values())
-    assert sorted(kb._sentences.ids().tolist()) == sorted(remaining)
+    assert len(kb.indexes.sentences) == sum(len(v) for v in remaining.values())
+    assert sorted(kb.indexes.sentences.ids().tolist()) == sorted(remaining)
 
 
 def test_a_knowledge_base_from_before_sentence_vectors_gets_them_on_open(tmp_path, corpus):
@@ -317,7 +318,7 @@ def test_a_knowledge_base_from_before_sentence_vectors_gets_them_on_open(tmp_pat
     assert after.keys() == before.keys()
     for chunk_id, vectors in before.items():
         assert np.allclose(after[chunk_id], vectors, atol=1e-6)
-    assert len(reopened._sentences) == sum(len(v) for v in before.values())
+    assert len(reopened.indexes.sentences) == sum(len(v) for v in before.values())
     assert reopened.search("动火作业审批手续", k=1)[0].source == "规定.md"
 
 
