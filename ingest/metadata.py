@@ -22,6 +22,14 @@ _DOC_NUMBER = re.compile(
 _ORDER_NUMBER = re.compile(  # 中华人民共和国国务院令第344号, 国家市场监督管理总局令第57号
     rf"((?:中华人民共和国)?[\u4e00-\u9fff]{{2,16}}?)令\s*(?:第\s*([\d{_CN_NUM}]+)\s*号)"
 )
+
+
+def _order(header: list[str]) -> re.Match[str] | None:
+    """The order that promulgated the document (…令第N号), its dates blanked out first: a PDF
+    may print "2008年12月1日中华人民共和国国务院令" with no space, and 日 is no issuer's."""
+    return _ORDER_NUMBER.search(_DATE.sub(" ", "\n".join(header)))
+
+
 _CONGRESS = re.compile(
     r"([\u4e00-\u9fff]{2,12}?(?:省|市|自治区|自治州|县|区))?第[一二三四五六七八九十]+届"
     r"(全国)?人民代表大会(常务委员会)?"
@@ -255,7 +263,7 @@ def _issuer(title: str, header: list[str], lines: list[str]) -> str:
         place = m.group(1) or ""
         body = ("全国" if m.group(2) else "") + "人民代表大会" + (m.group(3) or "")
         return place + body
-    m = _ORDER_NUMBER.search(joined)
+    m = _order(header)
     if m:
         return m.group(1).removeprefix("中华人民共和国")
     m = _TITLE_ISSUER.match(title)
@@ -286,7 +294,7 @@ def _doc_number(lines: list[str], header: list[str]) -> str:
         m = _DOC_NUMBER.fullmatch(line.replace(" ", ""))
         if m:
             return _format_number(m)
-    m = _ORDER_NUMBER.search("\n".join(header))
+    m = _order(header)
     return m.group(0).replace(" ", "") if m else ""
 
 
@@ -298,7 +306,6 @@ def _kind(title: str, issuer: str, header: list[str]) -> str:
     """Legal rank for legislation (by issuer and title), else the type named by the title."""
     base = re.sub(r"[（(][一二三四五六七八九十\d]+[）)]$", "", title)  # …解释（二）
     local = _LOCAL_PREFIX.match(base) is not None
-    joined = "\n".join(header)
     if "最高人民法院" in issuer or "最高人民检察院" in issuer:
         return "司法解释" if "解释" in base or "规定" in base else "司法文件"
     if base.startswith("中华人民共和国") and base.endswith("法"):
@@ -309,7 +316,7 @@ def _kind(title: str, issuer: str, header: list[str]) -> str:
         return "地方性法规" if local else "行政法规"
     if base.endswith(_ENACTING) and (issuer == "国务院" or base.startswith("国务院")):
         return "行政法规"
-    if base.endswith(_ENACTING) and _ORDER_NUMBER.search(joined):
+    if base.endswith(_ENACTING) and _order(header):
         return "地方政府规章" if issuer.endswith("人民政府") else "部门规章"
     for suffix, kind in _TITLE_KINDS:
         if base.endswith(suffix):

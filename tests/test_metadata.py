@@ -193,6 +193,18 @@ def test_effective_date_from_the_text() -> None:
     assert extract_metadata(text, "x").date_effective == "2021-09-01"
 
 
+def test_an_order_printed_right_after_its_date_names_its_issuer() -> None:
+    """A PDF's text may join the date and the order ("…1日中华人民共和国国务院令"): 日 is no
+    part of the issuer or the number."""
+    text = ("森林防火条例\n2008年11月19日国务院第36次常务会议修订通过\n"
+            "2008年12月1日中华人民共和国国务院令第541号公布\n2009年1月1日施行\n"
+            "第一章 总则\n第一条 为了有效预防和扑救森林火灾，制定本条例。")
+    meta = extract_metadata(text, "x")
+    assert (meta.issuer, meta.doc_number, meta.kind) == ("国务院", "中华人民共和国国务院令第541号",
+                                                         "行政法规")
+    assert meta.date_published == "2008-12-01"
+
+
 def test_fallback_title() -> None:
     assert extract_metadata("。。。\n", " 文件名 ").title == "文件名"
     assert extract_metadata("", "文件名") == DocMeta(title="文件名")
