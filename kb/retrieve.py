@@ -32,13 +32,23 @@ WORDING_COVERAGE = (0.25, 0.5)
 ChunkVectors = tuple[int, bytes, bytes | None]  # chunk id, its vector, its sentences' vectors
 
 
-def lexical_scores(lexical: LexicalIndex, tokens: list[str], k: int = CANDIDATES) -> Scores:
-    """BM25 scores of the top k chunks, with the spread of the scores over every chunk."""
+def lexical_scores(lexical: LexicalIndex, tokens: list[str], k: int = CANDIDATES,
+                   also: Iterable[int] = ()) -> Scores:
+    """BM25 scores of the top k chunks and of the chunks in also (e.g. the dense side's
+    candidates), with the spread of the scores over every chunk.
+
+    Every candidate gets its exact score: a passage the dense side found, worded unlike the
+    question but under a title the question repeats, would otherwise count as average.
+    """
     scores = lexical.all_scores(tokens)
     if not len(scores):
         return Scores({}, 0.0, 0.0)
     ids = lexical.ids()
     top = [i for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
+    wanted = set(also)
+    if wanted:
+        at = np.flatnonzero(np.isin(ids, np.fromiter(wanted, dtype=np.int64)))
+        top = sorted(set(top) | set(at.tolist()))
     return Scores({int(ids[i]): float(scores[i]) for i in top},
                   float(scores.mean()), float(scores.std()))
 

@@ -431,15 +431,20 @@ class KnowledgeBase:
         lexical = chunk = sentence = Scores({}, 0.0, 0.0)
         with self._lock:
             indexes = self.indexes
-            if retriever != "dense" and indexes.lexical is not None:
-                lexical = lexical_scores(indexes.lexical, tokenize(query, self.tokenizer))
+            found_by_meaning: set[int] = set()
             # BM25-only search skips the embedder (hits then carry dense = 0).
             if retriever != "bm25" and indexes.dense is not None:
                 query_vector = self.embedder.embed_query(query)
-                # Every candidate gets both exact cosines from its vectors in SQLite, so a
-                # chunk found by one index is not treated as unscored by the other.
-                ids = dense_candidates(indexes.dense, indexes.sentences, query_vector)
-                ids |= lexical.scores.keys()
+                found_by_meaning = dense_candidates(indexes.dense, indexes.sentences,
+                                                    query_vector)
+            # Every candidate gets its exact score from each retriever (BM25 from the index,
+            # both cosines from its vectors in SQLite): a chunk found by one retriever is not
+            # treated as unscored by the other.
+            if retriever != "dense" and indexes.lexical is not None:
+                lexical = lexical_scores(indexes.lexical, tokenize(query, self.tokenizer),
+                                         also=found_by_meaning)
+            if query_vector is not None:
+                ids = found_by_meaning | lexical.scores.keys()
                 chunk, sentence = dense_scores(query_vector, self._with_db(chunk_vectors, ids),
                                                indexes.dense, indexes.sentences)
         # Only the fusion weighs BM25 (the coverage costs one read).

@@ -51,3 +51,22 @@ def test_all_scores_cover_every_chunk_and_agree_with_search():
     assert scores[1] == max(scores) and scores[2] == 0
     assert index.search(tokenize("有限空间通风"), 3)[0] == (7, scores[1])
     assert all(s > 0 for _, s in index.search(tokenize("有限空间通风"), 3))
+
+
+def test_candidates_found_by_meaning_get_their_exact_bm25_score():
+    """A passage the dense side found, below BM25's top k, keeps its real BM25 score (here
+    from the title words the question repeats), not the collection's average."""
+    from kb.retrieve import lexical_scores
+
+    texts = ["轨道交通 冒用 他人 证件 乘车 罚款", "轨道交通 车站 禁止 吸烟", "轨道交通 车站 禁止 饮食",
+             "燃气 管道 保护"]
+    index = LexicalIndex.build([1, 2, 3, 4], [tokenize(t) for t in texts],
+                               [[tokenize(t)] for t in texts])
+    tokens = tokenize("轨道交通车站禁止拿别人的卡乘车")
+    exact = dict(zip(index.ids().tolist(), index.all_scores(tokens).tolist(), strict=True))
+    top_only = lexical_scores(index, tokens, k=1)
+    assert set(top_only.scores) == {max(exact, key=exact.get)} != {1}
+    with_dense = lexical_scores(index, tokens, k=1, also={1, 4})
+    assert with_dense.scores == {i: exact[i] for i in {*top_only.scores, 1, 4}}
+    assert with_dense.scores[1] > 0 and with_dense.scores[4] == 0
+    assert (with_dense.mean, with_dense.std) == (top_only.mean, top_only.std)
