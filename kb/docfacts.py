@@ -93,6 +93,18 @@ def named_titles(question: str, titles: Iterable[str]) -> set[str]:
             if not any(a2 <= a and b <= b2 and b2 - a2 > b - a for a2, b2, _ in matches)}
 
 
+def without_names(question: str, titles: Iterable[str]) -> str:
+    """The question without its mentions of these titles (those named_titles found), to
+    rank passages within the named documents by what is asked, not by the name that every
+    passage of the document carries with its title. The question itself when little else
+    would be left ("安全生产法")."""
+    plain = re.sub(r"[《》\s]", "", normalize(question))
+    rest = plain
+    for form in sorted({f for t in titles for f in _title_forms(t)}, key=len, reverse=True):
+        rest = rest.replace(form, " ")
+    return rest if len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 4 else question
+
+
 # 法规, 法律, 法治, 法人 … are words of their own, not a law's name (消防法) followed by more
 # text: "安全生产法治化" does not name the 安全生产法 ("安全生产法规定" does).
 _LAW_WORD = re.compile(r"法(?:[律治制人院官庭典务案则宝]|规(?!定))")

@@ -17,7 +17,7 @@ from ingest.records import Chunk, IngestError, PreparedDocument
 from kb import duties as duty_table
 from kb.answer import answer_question, load_calibration
 from kb.db import connect
-from kb.docfacts import may_name_a_document, named_titles
+from kb.docfacts import may_name_a_document, named_titles, without_names
 from kb.embed import Embedder, configured_embedder, shared_embedder
 from kb.fusion import Scores
 from kb.indexes import Indexes, bump_generation
@@ -427,31 +427,35 @@ class KnowledgeBase:
             raise ValueError(f"unknown retriever {retriever!r}; expected one of {RETRIEVERS}")
         if self.indexes.stale():  # another process (e.g. the CLI) changed SQLite
             self._load_indexes()
+        # Within a document the question names, every passage carries the name with its
+        # title: the name would rank the document's title page first, so passages are
+        # scored by the rest of the question, and all of that document's are candidates.
+        titles = self._named_titles(query)
+        named = self._with_db(chunk_ids_of_titles, titles) if titles else set()
+        asked = without_names(query, titles) if titles else query
         query_vector = None
         lexical = chunk = sentence = Scores({}, 0.0, 0.0)
         with self._lock:
             indexes = self.indexes
-            found_by_meaning: set[int] = set()
+            candidates = set(named)
             # BM25-only search skips the embedder (hits then carry dense = 0).
             if retriever != "bm25" and indexes.dense is not None:
-                query_vector = self.embedder.embed_query(query)
-                found_by_meaning = dense_candidates(indexes.dense, indexes.sentences,
-                                                    query_vector)
+                query_vector = self.embedder.embed_query(asked)
+                candidates |= dense_candidates(indexes.dense, indexes.sentences, query_vector)
             # Every candidate gets its exact score from each retriever (BM25 from the index,
             # both cosines from its vectors in SQLite): a chunk found by one retriever is not
             # treated as unscored by the other.
             if retriever != "dense" and indexes.lexical is not None:
-                lexical = lexical_scores(indexes.lexical, tokenize(query, self.tokenizer),
-                                         also=found_by_meaning)
+                lexical = lexical_scores(indexes.lexical, tokenize(asked, self.tokenizer),
+                                         also=candidates)
             if query_vector is not None:
-                ids = found_by_meaning | lexical.scores.keys()
+                ids = candidates | lexical.scores.keys()
                 chunk, sentence = dense_scores(query_vector, self._with_db(chunk_vectors, ids),
                                                indexes.dense, indexes.sentences)
         # Only the fusion weighs BM25 (the coverage costs one read).
-        share = lexical_weight(self._wording_coverage(query, lexical)) \
+        share = lexical_weight(self._wording_coverage(asked, lexical)) \
             if retriever == "hybrid" else LEXICAL_WEIGHT
-        ranked = named_first(rank(retriever, lexical, chunk, sentence, fusion, share),
-                             self._named_chunk_ids(query))
+        ranked = named_first(rank(retriever, lexical, chunk, sentence, fusion, share), named)
         # Twice k, since the same article from a second file of one law is dropped.
         hits = self._with_db(search_hits, ranked[:2 * k], dict(lexical.scores), query_vector)
         return collapse_duplicates(hits)[:k]
@@ -465,15 +469,14 @@ class KnowledgeBase:
         context = self._with_db(chunk_context, top)
         return coverage(question_terms(query), search_text(*context)) if context else 0.0
 
-    def _named_chunk_ids(self, query: str) -> set[int]:
-        """Chunks of the documents the question names (see named_titles)."""
+    def _named_titles(self, query: str) -> set[str]:
+        """Titles of the stored documents the question names (see named_titles)."""
         if not may_name_a_document(query):
             return set()
         db = self.db()
         try:
-            titles = named_titles(query, [r[0] for r in
-                                          db.execute("SELECT DISTINCT title FROM documents")])
-            return chunk_ids_of_titles(db, titles)
+            return named_titles(query, [r[0] for r in
+                                        db.execute("SELECT DISTINCT title FROM documents")])
         finally:
             db.close()
 

@@ -94,3 +94,43 @@ def test_a_question_without_a_document_kind_word_names_nothing_and_skips_the_tit
         assert may_name_a_document(question) and named_titles(question, titles), question
     question = "动火作业前要办理什么手续?"
     assert not may_name_a_document(question) and not named_titles(question, titles)
+
+
+def test_a_question_without_the_names_of_the_documents_it_names():
+    from kb.docfacts import without_names
+
+    rest = without_names("按照《大型群众性活动安全管理条例》，观众不配合安检会怎样？",
+                         {"大型群众性活动安全管理条例"})
+    assert "大型群众性活动" not in rest and "观众不配合安检会怎样" in rest
+    rest = without_names("依据安全生产法和消防法，单位要做什么?",
+                         {"中华人民共和国安全生产法", "中华人民共和国消防法"})
+    assert "安全生产法" not in rest and "消防法" not in rest and "单位要做什么" in rest
+    # Little left besides the name: the question itself is searched.
+    assert without_names("《安全生产法》", {"中华人民共和国安全生产法"}) == "《安全生产法》"
+    assert without_names("安全生产法全文", {"中华人民共和国安全生产法"}) == "安全生产法全文"
+
+
+LAWS = ("安全生产许可证条例.md", "大型群众性活动安全管理条例.md", "北京市烟花爆竹安全管理规定.md")
+
+
+@pytest.fixture(scope="module")
+def three_laws_kb(tmp_path_factory):
+    from conftest import CORPUS
+
+    kb = KnowledgeBase(tmp_path_factory.mktemp("laws") / "kb")
+    assert kb.ingest([CORPUS / name for name in LAWS]).ok
+    return kb
+
+
+@pytest.mark.parametrize("question", [
+    "大型群众性活动安全管理条例里，观众不配合安检会怎样？",
+    "北京市烟花爆竹安全管理规定中，过年家里能放多少烟花？",
+    "按照北京市烟花爆竹安全管理规定，哪些地方不准放鞭炮？",
+])
+def test_a_question_naming_a_law_finds_an_article_not_its_title_page(three_laws_kb, question):
+    """Every passage of a law carries its title, the title page most of all: asked within a
+    named law, passages are ranked by what is asked."""
+    hits = three_laws_kb.search(question, k=3)
+    assert hits[0].section_path and hits[0].section_path[-1].startswith("第"), hits[0]
+    assert {h.title for h in hits} == {"北京市烟花爆竹安全管理规定" if "烟花" in question
+                                        else "大型群众性活动安全管理条例"}
