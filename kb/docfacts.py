@@ -160,6 +160,10 @@ def cited_own_rules(question: str) -> str | None:
     return min(found, key=lambda m: m.start()).group(0) if found else None
 
 
+# Laws and regulations are the state's, whatever they govern (企业事业单位内部治安保卫条例).
+_LEGISLATION_TITLE = re.compile(r"(?:(?<![办方])法|条例)(?:[（(][^）)]*[）)])?$")  # not 办法
+
+
 def is_own_document(title: str) -> bool:
     """Whether a stored title is an organisation's own document (a company's, a handbook)."""
-    return _OWN_TITLE.search(title) is not None
+    return _OWN_TITLE.search(title) is not None and not _LEGISLATION_TITLE.search(title)

@@ -32,6 +32,10 @@ def test_own_documents_are_told_by_their_title():
     assert is_own_document("员工安全手册")
     assert not is_own_document("中华人民共和国安全生产法")
     assert not is_own_document("北京市生产经营单位安全生产主体责任规定")
+    assert is_own_document("某集团内部安全考核办法")
+    # A regulation governing what organisations do inside is still the state's.
+    assert not is_own_document("企业事业单位内部治安保卫条例")
+    assert not is_own_document("国有工厂安全管理条例（试行）")
 
 
 def test_refused_until_the_organisations_own_document_is_stored(kb_copy, tmp_path):
