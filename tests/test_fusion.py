@@ -120,3 +120,20 @@ def test_a_paraphrased_question_leans_on_meaning():
     worded = rank("hybrid", lexical, chunk, sentence, lexical_share=lexical_weight(0.9))
     paraphrased = rank("hybrid", lexical, chunk, sentence, lexical_share=lexical_weight(0.1))
     assert worded[0][0] == 1 and paraphrased[0][0] == 2
+
+
+def test_passages_stating_the_asked_unit_are_raised():
+    from kb.quantity import asked_unit
+    from kb.retrieve import STATES_ASKED_UNIT_BONUS, prefer_stating
+
+    unit = asked_unit("使用未取得校车标牌的车辆提供校车服务的，处多少罚款？")
+    texts = {1: "禁止使用未取得校车标牌的车辆提供校车服务。",
+             2: "使用未取得校车标牌的车辆提供校车服务的，处1万元以上2万元以下的罚款。",
+             3: "校车标牌应当载明本车的号牌号码。"}
+    ranked = [(1, 2.0), (2, 1.6), (3, 0.5), (4, 0.4)]
+    raised = prefer_stating(ranked, texts, unit)
+    assert raised[0] == (2, 1.6 + STATES_ASKED_UNIT_BONUS)
+    assert [i for i, _ in raised] == [2, 1, 3, 4]
+    # Far behind, a passage stating the unit stays behind; without a text, as it was.
+    assert prefer_stating([(1, 9.0), (2, 1.0)], texts, unit)[0] == (1, 9.0)
+    assert prefer_stating([(4, 2.0), (2, 1.0)], {}, unit) == [(4, 2.0), (2, 1.0)]
