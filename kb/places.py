@@ -34,7 +34,16 @@ def place_names(text: str) -> tuple[str, ...]:
             names.append(word)
         elif tag == "ns" and len(word) >= 2 and _dictionary_suffix(word):
             names.append(word)
+        elif tag in _PLACE_TAGS and _city_prefix(word):  # 北京地铁, one word to jieba
+            names.append(_city_prefix(word))
     return tuple(names)
+
+
+def _city_prefix(word: str) -> str:
+    """A city or province a longer place-like word starts with (北京地铁 → 北京)."""
+    head = word[:2]
+    return head if len(word) > 2 and _DICTIONARY_TAGS.get(head) == "ns" \
+        and _dictionary_suffix(head) in ("市", "省") else ""
 
 
 def unknown_places(question: str, known_text: str) -> list[str]:

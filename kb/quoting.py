@@ -6,8 +6,10 @@ answer a question asks for (a number, a date, a sanction, a rule, a list, a unit
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Callable
 
 from ingest.chunking import heading_kind
 from kb.quantity import (
@@ -152,6 +154,22 @@ def sentence_score(question: str, terms: set[str], sentence: str,
             + 1e-3 * (type_weight - 1.0))
 
 
+ASKS_SANCTION = re.compile(r"(?:怎么|怎样|如何|什么|哪些)(?:处罚|处分|惩罚|追责)|罚则|法律责任")
+STATES_SANCTION = re.compile(
+    r"罚款|处分|吊销|撤销|暂扣|拘留|有期徒刑|拘役|撤职|开除|降级|责令停产|没收")
+
+
+def answer_test(question: str) -> Callable[[str], bool] | None:
+    """What a passage answering the question must state, when the question says: a quantity
+    in the unit asked (多少天, 罚多少钱), or a sanction (怎么处罚); None otherwise."""
+    unit = asked_unit(question)
+    if unit is not None:
+        return functools.partial(states_quantity, unit=unit)
+    if ASKS_SANCTION.search(question):
+        return lambda text: STATES_SANCTION.search(text) is not None
+    return None
+
+
 # (question cue, what an answering sentence holds, weight): the expected answer type.
 _ANSWER_TYPES = [
     (re.compile(r"多少|几[个项次年日天级类种]?|多长(?!时间)|比例|百分|[比概]率"),
@@ -160,9 +178,7 @@ _ANSWER_TYPES = [
     (re.compile(r"文件|依据|根据哪|哪部|什么法"), re.compile(r"《"), 1.2),
     (_WHO_CUE, re.compile(r"[局委办厅部]|支队|中心|政府|机关|单位"), 1.5),
     # How one is punished (怎么处罚, 受什么处分) is answered by the sanction, not the duty.
-    (re.compile(r"(?:怎么|怎样|如何|什么|哪些)(?:处罚|处分|惩罚|追责)|罚则|法律责任"),
-     re.compile(r"罚款|处分|吊销|撤销|暂扣|拘留|有期徒刑|拘役|撤职|开除|降级|责令停产|没收"),
-     1.5),
+    (ASKS_SANCTION, STATES_SANCTION, 1.5),
     # May one (可以吗, 允许吗, 合法吗, 会不会): the rule allowing or forbidding it answers,
     # not the penalty for breaking it nor a sentence merely sharing the question's words.
     (re.compile(r"吗\s*[?？]?\s*$|可不可以|能不能|能否|会不会|允许|合法|行不行"),

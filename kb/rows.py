@@ -109,15 +109,6 @@ def chunk_ids_of_titles(db, titles: Iterable[str]) -> set[int]:
     return {r[0] for r in rows}
 
 
-def chunk_texts(db, ids: Iterable[int]) -> dict[int, str]:
-    """The texts of the given chunks, by id."""
-    ids = list(ids)
-    if not ids:
-        return {}
-    return dict(db.execute("SELECT id, text FROM chunks"
-                           f" WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
-
-
 def chunk_vectors(db, ids: Iterable[int]) -> list[tuple[int, bytes, bytes | None]]:
     """The stored chunk and sentence vectors of the given chunks."""
     ids = list(ids)

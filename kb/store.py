@@ -22,11 +22,10 @@ from kb.embed import Embedder, configured_embedder, shared_embedder
 from kb.fusion import Scores
 from kb.indexes import Indexes, bump_generation
 from kb.llm import LlmConfig, load_llm_config
-from kb.quantity import asked_unit
-from kb.quoting import coverage, question_terms
+from kb.quoting import answer_test, coverage, question_terms
 from kb.records import Answer, DocumentInfo, Duty, FileResult, IngestReport, SearchHit
 from kb.retrieve import (
-    CANDIDATES,
+    ANSWER_WINDOW,
     LEXICAL_WEIGHT,
     RETRIEVERS,
     collapse_duplicates,
@@ -42,7 +41,6 @@ from kb.rows import (
     ChunkRow,
     chunk_context,
     chunk_ids_of_titles,
-    chunk_texts,
     chunk_vectors,
     delete_document,
     document_chunks,
@@ -459,16 +457,15 @@ class KnowledgeBase:
         # Only the fusion weighs BM25 (the coverage costs one read).
         share = lexical_weight(self._wording_coverage(asked, lexical)) \
             if retriever == "hybrid" else LEXICAL_WEIGHT
-        ranked = rank(retriever, lexical, chunk, sentence, fusion, share)
-        unit = asked_unit(query)
-        if unit is not None:  # 多少天, 罚多少钱: a passage stating such a number answers
-            top = ranked[:CANDIDATES]
-            texts = self._with_db(chunk_texts, [i for i, _ in top])
-            ranked = prefer_stating(top, texts, unit) + ranked[CANDIDATES:]
-        ranked = named_first(ranked, named)
+        ranked = named_first(rank(retriever, lexical, chunk, sentence, fusion, share), named)
+        states = answer_test(query)  # 多少天, 怎么处罚: a passage stating one answers
         # Twice k, since the same article from a second file of one law is dropped.
-        hits = self._with_db(search_hits, ranked[:2 * k], dict(lexical.scores), query_vector)
-        return collapse_duplicates(hits)[:k]
+        wanted = 2 * max(k, ANSWER_WINDOW if states else 0)
+        hits = self._with_db(search_hits, ranked[:wanted], dict(lexical.scores), query_vector)
+        hits = collapse_duplicates(hits)
+        if states is not None:
+            hits = prefer_stating(hits, states, titles)
+        return hits[:k]
 
     def _wording_coverage(self, query: str, lexical: Scores) -> float:
         """Share of the question's terms (by length) that the best BM25 passage holds, with

@@ -19,7 +19,10 @@ OWN_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
 # Questions on documents outside the sample corpus (benchmarks/newdocs/README.md).
 NEW_DOCS = REPO_ROOT / "benchmarks" / "newdocs"
 NEW_DOC_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
-                for name in ("newdocs1", "newdocs2")}
+                for name in ("newdocs1", "newdocs2", "newdocs3")}
+# Questions like the judged sample's (on the two district plans, and the law as a PDF), in
+# other words, written blind (BENCHMARKS.md "Session 8").
+LIKE_DEV = REPO_ROOT / "benchmarks" / "holdout5.jsonl"
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,11 +60,11 @@ def own_figures(kb_dir, figures) -> dict[str, dict[str, dict]]:
 
 @pytest.fixture(scope="module")
 def new_doc_figures(kb_dir, figures, tmp_path_factory) -> dict[str, dict[str, dict]]:
-    """Figures over the sample corpus plus the ten outside documents: the eval knowledge base
-    copied, and only the new files ingested into the copy."""
+    """Figures over the sample corpus plus the fifteen outside documents: the eval knowledge
+    base copied, and only the new files ingested into the copy."""
     corpus = tmp_path_factory.mktemp("corpus-plus")
     shutil.copytree(CORPUS, corpus, dirs_exist_ok=True)
-    for folder in ("extra", "extra2"):
+    for folder in ("extra", "extra2", "extra3"):
         shutil.copytree(NEW_DOCS / folder, corpus / folder)
     plus_kb = tmp_path_factory.mktemp("eval-kb-plus")
     shutil.copytree(kb_dir, plus_kb, dirs_exist_ok=True)
@@ -77,6 +80,16 @@ def test_hybrid_retrieval_meets_the_bar(figures):
     assert hybrid["hit@5"] >= 0.975
     assert hybrid["hit@1"] >= figures["bm25"]["hit@1"]
     assert hybrid["hit@1"] > figures["dense"]["hit@1"]
+
+
+def test_questions_like_the_judged_samples_in_other_words(kb_dir, figures):
+    result = {r: run_eval(kb_dir, LIKE_DEV, r, answers=r == "hybrid")
+              for r in ("hybrid", "bm25", "dense")}
+    hybrid = result["hybrid"]
+    assert hybrid["hit@1"] >= 0.90 and hybrid["hit@5"] >= 0.98
+    assert hybrid["hit@1"] >= result["bm25"]["hit@1"]
+    assert hybrid["hit@1"] > result["dense"]["hit@1"]
+    assert hybrid["answer_accuracy"] >= 0.90 and hybrid["false_refusals"] <= 0.05
 
 
 @pytest.mark.parametrize("name", list(OWN_SETS))
@@ -114,16 +127,17 @@ def test_answer_accuracy_meets_the_bar(figures):
 def test_documents_outside_the_sample_corpus_are_found_and_answered(new_doc_figures, name):
     result = new_doc_figures[name]
     hybrid = result["hybrid"]
-    assert hybrid["n"] == 45
+    assert hybrid["n"] >= 45
     assert hybrid["hit@5"] >= 0.9
-    assert hybrid["hit@1"] > result["bm25"]["hit@1"]
-    assert hybrid["mrr@10"] > result["bm25"]["mrr@10"]
+    assert hybrid["hit@1"] > max(result["bm25"]["hit@1"], result["dense"]["hit@1"])
+    assert hybrid["mrr@10"] > max(result["bm25"]["mrr@10"], result["dense"]["mrr@10"])
     assert hybrid["answer_accuracy"] >= 0.6
-    assert hybrid["refusal_accuracy"] >= 0.6
+    if name != "newdocs3":  # a known gap, below
+        assert hybrid["refusal_accuracy"] >= 0.6
 
 
-@pytest.mark.xfail(strict=True, reason="on newdocs2 dense alone ranks one more question first "
-                   "(hit@1 0.775 vs 0.750): the questions there are mostly paraphrases")
-def test_hybrid_beats_dense_alone_on_new_documents(new_doc_figures):
-    result = new_doc_figures["newdocs2"]
-    assert result["hybrid"]["hit@1"] > result["dense"]["hit@1"]
+@pytest.mark.xfail(strict=True, reason="five of newdocs3's seven unanswerable questions ask "
+                   "about something next to what a document says (草原 for 森林, a bus for the "
+                   "metro, another licence); the extractive answer takes the neighbour")
+def test_questions_about_a_neighbouring_thing_are_refused(new_doc_figures):
+    assert new_doc_figures["newdocs3"]["hybrid"]["refusal_accuracy"] >= 0.6

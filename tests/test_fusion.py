@@ -122,18 +122,38 @@ def test_a_paraphrased_question_leans_on_meaning():
     assert worded[0][0] == 1 and paraphrased[0][0] == 2
 
 
-def test_passages_stating_the_asked_unit_are_raised():
-    from kb.quantity import asked_unit
-    from kb.retrieve import STATES_ASKED_UNIT_BONUS, prefer_stating
+def test_hits_stating_what_is_asked_are_raised_among_the_first_few():
+    from kb.quoting import answer_test
+    from kb.records import SearchHit
+    from kb.retrieve import ANSWER_WINDOW, STATES_ANSWER_BONUS, prefer_stating
 
-    unit = asked_unit("使用未取得校车标牌的车辆提供校车服务的，处多少罚款？")
-    texts = {1: "禁止使用未取得校车标牌的车辆提供校车服务。",
-             2: "使用未取得校车标牌的车辆提供校车服务的，处1万元以上2万元以下的罚款。",
-             3: "校车标牌应当载明本车的号牌号码。"}
-    ranked = [(1, 2.0), (2, 1.6), (3, 0.5), (4, 0.4)]
-    raised = prefer_stating(ranked, texts, unit)
-    assert raised[0] == (2, 1.6 + STATES_ASKED_UNIT_BONUS)
-    assert [i for i, _ in raised] == [2, 1, 3, 4]
-    # Far behind, a passage stating the unit stays behind; without a text, as it was.
-    assert prefer_stating([(1, 9.0), (2, 1.0)], texts, unit)[0] == (1, 9.0)
-    assert prefer_stating([(4, 2.0), (2, 1.0)], {}, unit) == [(4, 2.0), (2, 1.0)]
+    def hit(i, text, score, title="校车安全管理条例"):
+        return SearchHit(chunk_id=i, doc_id=1, text=text, title=title, source="x",
+                         section_path=(), score=score)
+
+    unit = answer_test("使用未取得校车标牌的车辆提供校车服务的，处多少罚款？")
+    rule = hit(1, "禁止使用未取得校车标牌的车辆提供校车服务。", 2.0)
+    penalty = hit(2, "使用未取得校车标牌的车辆提供校车服务的，处1万元以上2万元以下的罚款。", 1.6)
+    other = hit(3, "校车标牌应当载明本车的号牌号码。", 0.5)
+    raised = prefer_stating([rule, penalty, other], unit)
+    assert [h.chunk_id for h in raised] == [2, 1, 3]
+    assert raised[0].score == 1.6 + STATES_ANSWER_BONUS
+    # Far behind, a passage stating the unit stays behind.
+    assert prefer_stating([hit(1, rule.text, 9.0), penalty], unit)[0].chunk_id == 1
+    # Beyond the first few it is not looked at: the answer reads no further.
+    fillers = [hit(10 + i, "校车应当配备安全设备。", 3.0 - 0.1 * i) for i in range(ANSWER_WINDOW)]
+    assert prefer_stating([*fillers, penalty], unit)[-1] == penalty
+    # A named document's hits stay first.
+    elsewhere = hit(4, "处2000元以上5000元以下的罚款。", 1.9, title="其他条例")
+    named = prefer_stating([rule, elsewhere], unit, named={"校车安全管理条例"})
+    assert [h.chunk_id for h in named] == [1, 4]
+
+
+def test_what_a_question_asks_a_passage_to_state():
+    from kb.quoting import answer_test
+
+    days = answer_test("发生事故后多少天内要上报？")
+    assert days("应当在30日内上报。") and not days("应当及时上报。")
+    sanction = answer_test("未投保安全生产责任保险的，怎么处罚？")
+    assert sanction("处五万元以上十万元以下的罚款。") and not sanction("应当投保安全生产责任保险。")
+    assert answer_test("谁负责推进城区铁路平交道口立交化改造？") is None

@@ -33,3 +33,12 @@ def test_the_same_place_another_level_or_no_place_is_not_another_jurisdiction():
     assert other_place(place_names("朝阳区的消防站由谁建设?"), "北京市消防条例") is None
     assert other_place(place_names("朝阳区的工伤怎么认定?"), "工伤保险条例") is None
     assert other_place([], "西城区“十四五”时期安全生产规划") is None
+
+
+def test_a_city_inside_one_word_is_found():
+    """jieba reads 北京地铁 as one place-like word: the city is still the question's place, so
+    Shanghai's rail regulation does not answer for Beijing's metro."""
+    question = "北京地铁的安全保护区，隧道外侧多少米以内不能施工？"
+    assert place_names(question) == ("北京",)
+    assert other_place(place_names(question), "上海市轨道交通管理条例") == "上海市"
+    assert place_names("长安街上") == () and place_names("中山装") == ()
