@@ -416,8 +416,10 @@ class KnowledgeBase:
         vectors); every candidate is then scored exactly by each retriever, standardised
         against that retriever's scores over the whole collection, and the weighted sum ranks
         them (kb.retrieve.rank, kb.fusion.zscore_fusion). Chunks of a law the question names
-        (《安全生产法》, 按照安全生产法) come first (kb.docfacts.named_titles); the same
-        article from a second file of one law is shown once.
+        (《安全生产法》, 按照安全生产法) come first (kb.docfacts.named_titles), ranked by the
+        rest of the question; asked a number in a unit or a sanction, those of the first
+        five that state one are raised (kb.retrieve.prefer_stating); the same article from a
+        second file of one law is shown once.
 
         Args:
             query: the question as typed.
