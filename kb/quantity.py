@@ -9,6 +9,7 @@ from kb.tokenize import normalize
 MONEY = "金额"  # how much money: a sum, a multiple of one, or a share (see states_quantity)
 SHARE = "比例"  # a share (10%, 百分之十, 十分之一), not a unit of measure
 WEIGHT = "重量"  # how heavy (多重): in 吨, 公斤, 千克 or 克
+AREA = "面积"  # how large an area (多大面积): in 平方米, 平方公里, 公顷 or 亩
 # A unit a question may ask for, with the spellings a passage may state it in: a question
 # asking 多少天 is answered by "三十日内", one asking 几个小时 by "4小时". Units of measure,
 # and 个 only after 多少 (see _ASKED): 几个方面 or 哪几项 ask for a list, not a number.
@@ -43,6 +44,7 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "千瓦": ("千瓦", "kw"),
     "平方公里": ("平方公里",),
     "公顷": ("公顷",),
+    AREA: ("平方米", "㎡", "平方公里", "公顷", "亩"),
     "吨": ("吨",),
     WEIGHT: ("吨", "公斤", "千克", "克"),
     "公斤": ("公斤", "千克"),
@@ -64,7 +66,7 @@ _ASKED_IMPLIED = (
                 r"|比例[^，,。;；?？]{0,4}(?:多少|几)"), SHARE),
     (re.compile(r"多[远高深宽]"), "米"),
     (re.compile(r"多重|多大重量|重量是多少"), WEIGHT),
-    (re.compile(r"多大(?:的)?面积|面积[^，,。;；?？]{0,4}(?:多少|多大)"), "平方米"),
+    (re.compile(r"多大(?:的)?面积|面积[^，,。;；?？]{0,4}(?:多少|多大)"), AREA),
     (re.compile(r"多少钱|[罚赔缴付花][款偿]?多少|多少(?:罚款|赔偿|费用)"), MONEY),
 )
 # A calendar date ("2013年7月18日", "2035年", "二〇二一年六月", "7月18日") is not a quantity:

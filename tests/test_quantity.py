@@ -66,6 +66,17 @@ def test_an_ordinal_is_not_a_quantity():
     assert states_quantity("每年至少组织2次演练。", "次")
 
 
+def test_how_large_an_area_is_asked_in_any_unit_of_area():
+    from kb.quantity import AREA
+
+    for question in ("重大森林火灾的受害森林面积标准是多少?", "仓库多大面积要设喷淋?"):
+        assert asked_unit(question) == AREA, question
+    assert states_quantity("受害森林面积在100公顷以上1000公顷以下的", AREA)
+    assert states_quantity("建筑面积超过一万平方米的", AREA)
+    assert not states_quantity("受害森林面积较大的", AREA)
+    assert asked_unit("超过多少平方米要设喷淋?") == "平方米"  # a unit named is the unit asked
+
+
 def test_how_far_asks_a_distance_and_how_much_money_an_amount():
     assert asked_unit("车在高速公路上抛锚了，警告牌要放在车后多远?") == "米"
     assert states_quantity("警告标志应当设置在故障车来车方向一百五十米以外", "米")
