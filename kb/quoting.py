@@ -176,7 +176,7 @@ _ANSWER_TYPES = [
      re.compile(r"\d|[一二三四五六七八九十百千万]+[个项次年日天级类种人元%％小时]"), 1.5),
     (re.compile(r"文号|文件|依据|根据哪|哪部|什么法"), re.compile(r"〔\d{4}〕|\[\d{4}\]"), 1.5),
     (re.compile(r"文件|依据|根据哪|哪部|什么法"), re.compile(r"《"), 1.2),
-    (_WHO_CUE, re.compile(r"[局委办厅部]|支队|中心|政府|机关|单位"), 1.5),
+    (_WHO_CUE, re.compile(r"[局委办厅部]|支队|中心|政府|机关|单位|企业|经营者|承办者|负责人"), 1.5),
     # How one is punished (怎么处罚, 受什么处分) is answered by the sanction, not the duty.
     (ASKS_SANCTION, STATES_SANCTION, 1.5),
     # May one (可以吗, 允许吗, 合法吗, 会不会): the rule allowing or forbidding it answers,

@@ -276,3 +276,17 @@ def test_asked_whether_one_may_the_rule_answers_not_the_penalty():
     answer = best_sentences("过年想通过快递邮寄点烟花爆竹回老家，可以吗?", text)
     assert answer.startswith("第二十八条 禁止邮寄烟花爆竹")
     assert "罚款" in best_sentences("邮寄烟花爆竹会被罚多少钱?", text)
+
+
+def test_asked_who_a_sentence_naming_a_company_or_operator_answers():
+    """The party responsible may be an enterprise, not only a government body."""
+    from kb.quoting import sentence_score
+
+    question = "按上海的轨道交通管理条例，地铁运营安全的第一责任方是谁？"
+    terms = question_terms(question)
+    company = ("轨道交通企业是轨道交通运营安全的责任主体，应当按照有关规定设置安全生产管理机构，"
+               "配备专职安全生产管理人员，建立健全安全生产管理制度和操作规程，维护轨道交通运营安全。")
+    government = ("市人民政府及其应急、交通等行政管理部门应当按照国家和本市的有关规定对轨道交通"
+                  "运营安全事故组织调查和处理，公布事故原因和处理结果。")
+    assert sentence_score(question, terms, company, None) \
+        > sentence_score(question, terms, government, None)
