@@ -463,7 +463,11 @@ class KnowledgeBase:
         states = answer_test(query)  # 多少天, 怎么处罚: a passage stating one answers
         # Twice k, since the same article from a second file of one law is dropped.
         wanted = 2 * max(k, ANSWER_WINDOW if states else 0)
-        hits = self._with_db(search_hits, ranked[:wanted], dict(lexical.scores), query_vector)
+        # The hits' cosines are with the whole question: the answer's confidence is
+        # calibrated on them.
+        whole = query_vector if query_vector is None or asked == query \
+            else self.embedder.embed_query(query)
+        hits = self._with_db(search_hits, ranked[:wanted], dict(lexical.scores), whole)
         hits = collapse_duplicates(hits)
         if states is not None:
             hits = prefer_stating(hits, states, titles)
