@@ -437,6 +437,28 @@ class KnowledgeBase:
         titles = self._named_titles(query)
         named = self._with_db(chunk_ids_of_titles, titles) if titles else set()
         asked = without_names(query, titles) if titles else query
+        lexical, chunk, sentence, query_vector = self._score(asked, retriever, named)
+        # Only the fusion weighs BM25 (the coverage costs one read).
+        share = lexical_weight(self._wording_coverage(asked, lexical)) \
+            if retriever == "hybrid" else LEXICAL_WEIGHT
+        ranked = named_first(rank(retriever, lexical, chunk, sentence, fusion, share), named)
+        states = answer_test(query)  # 多少天, 怎么处罚: a passage stating one answers
+        # Twice k, since the same article from a second file of one law is dropped.
+        wanted = 2 * max(k, ANSWER_WINDOW if states else 0)
+        # The hits' cosines are with the whole question: the answer's confidence is
+        # calibrated on them.
+        whole = query_vector if query_vector is None or asked == query \
+            else self.embedder.embed_query(query)
+        hits = self._with_db(search_hits, ranked[:wanted], dict(lexical.scores), whole)
+        hits = collapse_duplicates(hits)
+        if states is not None:
+            hits = prefer_stating(hits, states, titles)
+        return hits[:k]
+
+    def _score(self, asked: str, retriever: str, named: set[int]
+               ) -> tuple[Scores, Scores, Scores, np.ndarray | None]:
+        """Each retriever's scores of the candidates (BM25, chunk vectors, best sentences),
+        and the query vector (None for BM25 alone)."""
         query_vector = None
         lexical = chunk = sentence = Scores({}, 0.0, 0.0)
         with self._lock:
@@ -456,22 +478,7 @@ class KnowledgeBase:
                 ids = candidates | lexical.scores.keys()
                 chunk, sentence = dense_scores(query_vector, self._with_db(chunk_vectors, ids),
                                                indexes.dense, indexes.sentences)
-        # Only the fusion weighs BM25 (the coverage costs one read).
-        share = lexical_weight(self._wording_coverage(asked, lexical)) \
-            if retriever == "hybrid" else LEXICAL_WEIGHT
-        ranked = named_first(rank(retriever, lexical, chunk, sentence, fusion, share), named)
-        states = answer_test(query)  # 多少天, 怎么处罚: a passage stating one answers
-        # Twice k, since the same article from a second file of one law is dropped.
-        wanted = 2 * max(k, ANSWER_WINDOW if states else 0)
-        # The hits' cosines are with the whole question: the answer's confidence is
-        # calibrated on them.
-        whole = query_vector if query_vector is None or asked == query \
-            else self.embedder.embed_query(query)
-        hits = self._with_db(search_hits, ranked[:wanted], dict(lexical.scores), whole)
-        hits = collapse_duplicates(hits)
-        if states is not None:
-            hits = prefer_stating(hits, states, titles)
-        return hits[:k]
+        return lexical, chunk, sentence, query_vector
 
     def _wording_coverage(self, query: str, lexical: Scores) -> float:
         """Share of the question's terms (by length) that the best BM25 passage holds, with
