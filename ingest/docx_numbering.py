@@ -7,31 +7,12 @@ from docx.document import Document
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-_DIGITS = "零一二三四五六七八九"
+from ingest.numerals import int_to_cn
+
 _HEAVENLY_STEMS = "甲乙丙丁戊己庚辛壬癸"
 # A label ending like these joins its text directly ("一、总体要求"); others take a space
 # ("第一条 为了…"), as the documents are written by hand.
 _JOINING_END = "、.．)）:："
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 21 → 二十一, 105 → 一百零五, 1010 → 一千零一十 (article numbers)."""
-    if n <= 0:
-        return _DIGITS[0] if n == 0 else str(n)
-    if n >= 10000:
-        return str(n)
-    out, zero = "", False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = n // value % 10
-        if digit:
-            if zero:
-                out += _DIGITS[0]
-            # 十一, not 一十一, at the start; 一百一十 inside.
-            out += ("" if (unit == "十" and digit == 1 and not out) else _DIGITS[digit]) + unit
-            zero = False
-        elif out:
-            zero = True
-    return out
 
 
 def _roman(n: int) -> str:
@@ -48,7 +29,7 @@ def format_number(n: int, fmt: str) -> str:
     """A counter value in a Word number format (w:numFmt); decimal for unknown formats."""
     if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified",
                "ideographDigital", "japaneseCounting", "taiwaneseCounting"):
-        return chinese_number(n)
+        return int_to_cn(n) if 0 <= n < 10000 else str(n)
     if fmt == "ideographTraditional" and 1 <= n <= 10:
         return _HEAVENLY_STEMS[n - 1]
     if fmt == "decimalEnclosedCircle" and 1 <= n <= 20:

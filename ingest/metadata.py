@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ingest.clean import normalize_for_match, normalize_newlines, strip_web_chrome
+from ingest.numerals import cn_to_int
 from ingest.pdftext import fix_pdf_text
 from ingest.records import DocMeta, RawText
 
@@ -130,18 +131,10 @@ def parse_date(s: str) -> str:
             y, mo, d = int(m.group(4)), int(m.group(5)), int(m.group(6))
         else:
             y = int("".join(str(_CN_DIGITS.get(c, 0)) for c in m.group(7)))
-            mo, d = _cn_small(m.group(8)), _cn_small(m.group(9))
+            mo, d = cn_to_int(m.group(8)) or 0, cn_to_int(m.group(9)) or 0
         if 1 <= mo <= 12 and 1 <= d <= 31 and 1900 <= y <= 2200:
             return f"{y:04d}-{mo:02d}-{d:02d}"
     return ""
-
-
-def _cn_small(s: str) -> int:
-    """一 → 1, 十 → 10, 十四 → 14, 二十 → 20, 三十一 → 31."""
-    if "十" not in s:
-        return _CN_DIGITS.get(s, 0) if len(s) == 1 else 0
-    tens, _, ones = s.partition("十")
-    return _CN_DIGITS.get(tens, 0 if tens else 1) * 10 + _CN_DIGITS.get(ones, 0)
 
 
 def _history_events(header: list[str]) -> list[tuple[str, str]]:

@@ -34,8 +34,8 @@ def place_names(text: str) -> tuple[str, ...]:
             names.append(word)
         elif tag == "ns" and len(word) >= 2 and _dictionary_suffix(word):
             names.append(word)
-        elif tag in _PLACE_TAGS and _city_prefix(word):  # 北京地铁, one word to jieba
-            names.append(_city_prefix(word))
+        elif tag in _PLACE_TAGS and (city := _city_prefix(word)):  # 北京地铁: one word
+            names.append(city)
     return tuple(names)
 
 
