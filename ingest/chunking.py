@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from ingest.records import Chunk
 
 # Heading kinds in rank order: a heading closes every open heading of equal or lower rank.
-# Laws use 编/章/节/条; plans and schemes use 第一部分/一、/(一)/1./(1)/①.
+# Laws use 编/章/节/条; plans and schemes use 第一部分/一、/(一)/1./(1)/①, emergency plans
+# 1/1.1/1.1.1.
 _CN_NUM = "一二三四五六七八九十百零〇两"
+# After a decimal outline number: no further digit or dot, and no unit right after it.
+_DECIMAL_END = r"(?![.．\d])(?![米吨倍元万亿个天年月秒度%％‰以至左])(?=\s*[\u4e00-\u9fff])"
 HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # An attachment (附件1, 附件：) closes everything before it: its task table or form is not
     # part of the main text's last item.
@@ -22,6 +25,13 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("cn_item", re.compile(rf"^[{_CN_NUM}]+、")),
     ("cn_paren", re.compile(rf"^[(（][{_CN_NUM}]+[)）]")),
     ("num_item", re.compile(r"^\d{1,3}[.．、](?!\d)")),
+    # Emergency plans (应急预案) and standards number their outline 1 / 1.1 / 1.1.1: "1 总则",
+    # "3.2 分级响应". A bare "1" needs a space and a short title after it, so that "3人死亡"
+    # or a table's "2 人" is not one; "1.5米以上…" is a quantity, not a heading.
+    ("decimal1", re.compile(r"^[1-9]\d?[ \t\u3000]+(?:[\u4e00-\u9fff][ \t\u3000]*){2,16}$")),
+    ("decimal2", re.compile(rf"^[1-9]\d?[.．]\d{{1,2}}{_DECIMAL_END}")),
+    ("decimal3", re.compile(rf"^[1-9]\d?(?:[.．]\d{{1,2}}){{2}}{_DECIMAL_END}")),
+    ("decimal4", re.compile(rf"^[1-9]\d?(?:[.．]\d{{1,2}}){{3}}{_DECIMAL_END}")),
     ("num_paren", re.compile(r"^[(（]\d{1,3}[)）]")),
     ("circled", re.compile(r"^[\u2460-\u2473]")),  # ①…⑳
 ]
@@ -77,7 +87,15 @@ def heading_label(line: str, kind: str) -> str:
     if kind in ("annex", "part", "division", "chapter", "section"):
         return re.sub(r"\s+", " ", s)[:_MAX_LABEL]
     head = re.split(r"[。；;：:]", s, maxsplit=1)[0]
+    if kind.startswith("decimal"):  # "1 总 则" → "1 总则", "1.1编制目的" → "1.1 编制目的"
+        number, title = re.match(r"([\d.．]+)\s*(.*)", head).groups()
+        head = number + " " + re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", title)
     return head[:_MAX_LABEL]
+
+
+def _leading_number(label: str) -> int | None:
+    m = re.match(r"\d+", label)
+    return int(m.group()) if m else None
 
 
 def _is_heading(line: str, kind: str, stack: list[tuple[str, str]]) -> bool:
@@ -86,6 +104,10 @@ def _is_heading(line: str, kind: str, stack: list[tuple[str, str]]) -> bool:
     if kind in _ITEM_KINDS_IN_ARTICLE and any(k == "article" for k, _ in stack):
         return False
     s = line.strip()
+    if kind == "num_item" and any(k.startswith("decimal") for k, _ in stack):
+        # Under a decimal outline (3.2 分级响应), "1." starts a list item of that section,
+        # unless it is the next top-level heading of an outline numbered 1、总则 / 1.1.
+        return _leading_number(s) == (_leading_number(stack[0][1]) or -1) + 1
     # A long numbered line with no sentence end in its first part is a list item in prose
     # only when the label would be absurdly long; keep the rule simple and permissive.
     return not (kind in _ITEM_KINDS_IN_ARTICLE and len(heading_label(s, kind)) >= _MAX_LABEL
@@ -242,6 +264,10 @@ def _is_bare_heading(block: Block) -> bool:
     """True when the block's only line is its heading with no body after the label."""
     line = block.lines[0]
     if block.kind == "article":
+        return False
+    # "（3）发生重大事故，启动一级响应。" is a short item, a sentence: carried into the next
+    # block it would land in another section (4.3) or under a sibling's label.
+    if block.kind in _ITEM_KINDS_IN_ARTICLE and line.endswith(("。", "；", ";")):
         return False
     return len(line) <= _MAX_LABEL and not re.search(r"[。；;]", line.rstrip("。"))
 

@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from ingest.chunking import heading_kind
 from ingest.clean import (
     FULLWIDTH_ALNUM,
     is_wide,
@@ -28,6 +29,8 @@ _ITEM = re.compile(
 # The adoption history of a law: （2002年6月29日第九届全国人民代表大会常务委员会…通过…）
 _HISTORY = re.compile(r"[（(]\d{4}年\d{1,2}月\d{1,2}日")
 _TOC = re.compile(r"目录(?=第)")
+# An outline number and the space after it, before a title: "1 总则", "4.1 信息报告".
+_OUTLINE_NUMBER = re.compile(r"\s*([1-9]\d?(?:[.．]\d{1,2}){0,3})\s+(?=[\u4e00-\u9fff])")
 # The line of a plan's task naming who does it: 责任单位:区应急管理局、各街镇
 _RESPONSIBLE = re.compile(r"(?:主要|其他)?(?:责任单位|牵头单位|配合单位|责任部门|牵头部门)[:：]")
 # A reference rather than a heading: 第九十条规定的…, 第十条、第十一条…
@@ -255,12 +258,22 @@ def _width(line: str) -> float:
     return sum(1.0 if is_wide(c) else 0.5 for c in line.strip())
 
 
+# Share of lines one or two characters wide from which a text counts as extracted in pieces.
+FRAGMENT_SHARE = 0.25
+
+
 def _fragmentary(lines: list[str]) -> bool:
     """Whether most lines are fragments, as when a PDF's text is extracted piece by piece
     (the sample 安全生产法 PDF: "（", "２００２", "年", …): then a line's width or its words say
-    nothing about paragraphs or chrome."""
+    nothing about paragraphs or chrome. Short lines alone do not make it: an emergency plan's
+    contents list and outline headings ("1.1 编制目的") are short whole lines, while
+    fragments are mostly a character or two (half the sample PDF's lines, 3% of a law's)."""
     filled = sorted(w for w in map(_width, lines) if w)
-    return bool(filled) and filled[len(filled) // 2] < 0.5 * filled[int(0.9 * (len(filled) - 1))]
+    if not filled:
+        return False
+    tiny = sum(w <= 2 for w in filled) / len(filled)
+    return filled[len(filled) // 2] < 0.5 * filled[int(0.9 * (len(filled) - 1))] \
+        and tiny >= FRAGMENT_SHARE
 
 
 def _unit_kind(lines: list[str], compact: list[str], i: int, prev: _Unit | None,
@@ -284,6 +297,9 @@ def _unit_kind(lines: list[str], compact: list[str], i: int, prev: _Unit | None,
             return "article" if is_article else "heading"
         return ""
     if _TOC.match(head) and closed:
+        return "heading"
+    # An emergency plan's outline heading ("1 总则", "4.1 信息报告") is a line of its own.
+    if closed and heading_kind(lines[i]).startswith("decimal"):
         return "heading"
     if _HISTORY.match(head) and closed:
         return "history"
@@ -315,7 +331,10 @@ def _squeeze(unit: str) -> str:
     """Remove spaces next to CJK characters/punctuation; keep one after a heading label."""
     label = _LABEL.match(_compact(unit))
     head = ""
-    if label:
+    outline = _OUTLINE_NUMBER.match(unit)
+    if outline and not label:  # "1 总则", "4.1 信息报告": the space after the number stays
+        head, unit = outline.group(1) + " ", unit[outline.end():]
+    elif label:
         # Split off the label as it appears in the unit (it may contain spaces).
         seen = 0
         for pos, c in enumerate(unit):

@@ -1,9 +1,22 @@
 """Structure-aware chunking: literal documents and hypothesis invariants."""
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.chunking import OVERFLOW, chunk_text, heading_kind, parse_blocks, split_long
+from ingest.chunking import (
+    OVERFLOW,
+    chunk_text,
+    heading_kind,
+    heading_label,
+    parse_blocks,
+    split_long,
+)
+from ingest.pipeline import prepare_file
+
+# A made-up district emergency plan in the usual 1 / 1.1 / 1.1.1 outline, with a contents list.
+EMERGENCY_PLAN = Path(__file__).parent / "data" / "emergency_plan.txt"
 
 LAW = """中华人民共和国安全生产法
 第一章 总则
@@ -43,6 +56,23 @@ def test_heading_kinds():
     assert heading_kind("0.9以下") == ""
     assert heading_kind("第一部分 总体要求") == "division"
     assert heading_kind("①加强风险监测") == "circled"
+
+
+def test_decimal_outline_heading_kinds():
+    # Emergency plans number their outline 1 / 1.1 / 1.1.1 (GB/T 29639 style).
+    assert heading_kind("1 总则") == "decimal1"
+    assert heading_kind("1 总 则") == "decimal1"
+    assert heading_kind("10 附则") == "decimal1"
+    assert heading_kind("1.1 编制目的") == "decimal2"
+    assert heading_kind("1.1编制目的") == "decimal2"
+    assert heading_kind("4.1.1 报告内容") == "decimal3"
+    assert heading_kind("4.1.1.2 现场报告") == "decimal4"
+    # Quantities and table fragments are not headings.
+    for line in ["1.5米以上的平台应当设置防护栏杆。", "0.9以下", "3人死亡", "2 人", "12 月",
+                 "2016年", "1.1", "2.5倍", "1.5以上"]:
+        assert heading_kind(line) == "", line
+    assert heading_label("1 总 则", "decimal1") == "1 总则"
+    assert heading_label("1.1编制目的", "decimal2") == "1.1 编制目的"
     assert heading_kind("附件2") == heading_kind("附件：") == "annex"
     assert heading_kind("附件：1.重点任务分工表") == ""  # a notice listing its attachments
 
@@ -91,6 +121,31 @@ def test_long_section_splits_at_sentence_ends_within_bound():
     assert all(len(c.text) <= 200 + OVERFLOW for c in chunks)
     assert all(c.text.endswith("。") for c in chunks)
     assert squash("".join(c.text for c in chunks)) == squash(text)
+
+
+def test_emergency_plan_outline_gives_section_paths():
+    chunks = prepare_file(EMERGENCY_PLAN, EMERGENCY_PLAN.name).chunks
+    paths = [c.section_path for c in chunks]
+    assert paths[0] == ()  # title and table of contents: no structure
+    assert ("1 总则", "1.1 编制目的") in paths
+    assert ("4 应急响应", "4.1 信息报告") in paths
+    report = next(c for c in chunks if c.section_path[-1:] == ("4.1.1 报告内容",))
+    assert report.section_path == ("4 应急响应", "4.1 信息报告", "4.1.1 报告内容")
+    # "1." under a decimal heading is an item of that section, not a heading of its own.
+    assert "1.事故发生单位概况；" in report.text and "4.已经采取的措施。" in report.text
+    # A short item sentence stays in its own section, not carried into the next one.
+    levels = [c for c in chunks if c.section_path[:2] == ("4 应急响应", "4.2 分级响应")]
+    assert "".join(c.text for c in levels).count("）发生") == 3
+    assert not any("（3）" in c.text for c in chunks if "4.3 现场处置" in c.section_path)
+
+
+def test_outline_numbered_1_with_decimal_children():
+    text = ("某市道路交通事故应急预案\n1、总则\n1.1 编制目的\n为做好应急处置，制定本预案。\n"
+            "2、组织体系\n2.1 指挥部\n市政府设立应急指挥部。\n2.2 工作职责\n指挥部的职责如下：\n"
+            "1.统一指挥事故处置；\n2.协调各部门工作。\n3、应急响应\n事故发生后立即上报。")
+    assert [b.path for b in parse_blocks(text)] == [
+        (), ("1、总则",), ("1、总则", "1.1 编制目的"), ("2、组织体系",),
+        ("2、组织体系", "2.1 指挥部"), ("2、组织体系", "2.2 工作职责"), ("3、应急响应",)]
 
 
 def test_table_of_contents_is_not_structure():

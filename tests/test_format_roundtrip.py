@@ -16,6 +16,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared" / "corpus"
 CORPUS = SHARED if SHARED.is_dir() else REPO_ROOT / "data" / "corpus"
 SOURCES = sorted(p for p in [*CORPUS.glob("*.md"), *CORPUS.glob("*.txt")] if p.name != "README.md")
+# An emergency plan numbering its outline 1 / 1.1 / 1.1.1 (made up; the corpus has none).
+SOURCES.append(Path(__file__).parent / "data" / "emergency_plan.txt")
 
 
 def _sections(path: Path, source: str) -> dict[tuple[str, ...], str]:
