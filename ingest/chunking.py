@@ -33,11 +33,12 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("decimal3", re.compile(rf"^[1-9]\d?(?:[.．]\d{{1,2}}){{2}}{_DECIMAL_END}")),
     ("decimal4", re.compile(rf"^[1-9]\d?(?:[.．]\d{{1,2}}){{3}}{_DECIMAL_END}")),
     ("num_paren", re.compile(r"^[(（]\d{1,3}[)）]")),
+    ("num_half", re.compile(r"^\d{1,2}[)）](?!\d)")),  # 1）: a level below (1) in plans
     ("circled", re.compile(r"^[\u2460-\u2473]")),  # ①…⑳
 ]
 RANK = {kind: i for i, (kind, _) in enumerate(HEADING_PATTERNS)}
 # Inside an article, enumerations such as (一)…(七) are the article's items, not headings.
-_ITEM_KINDS_IN_ARTICLE = {"cn_item", "cn_paren", "num_item", "num_paren", "circled"}
+_ITEM_KINDS_IN_ARTICLE = {"cn_item", "cn_paren", "num_item", "num_paren", "num_half", "circled"}
 # A heading line longer than this that has no sentence break is body text, not a heading.
 _MAX_LABEL = 40
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")

@@ -56,6 +56,7 @@ def test_heading_kinds():
     assert heading_kind("0.9以下") == ""
     assert heading_kind("第一部分 总体要求") == "division"
     assert heading_kind("①加强风险监测") == "circled"
+    assert heading_kind("1）统一指挥现场处置") == "num_half"
 
 
 def test_decimal_outline_heading_kinds():
@@ -146,6 +147,13 @@ def test_outline_numbered_1_with_decimal_children():
     assert [b.path for b in parse_blocks(text)] == [
         (), ("1、总则",), ("1、总则", "1.1 编制目的"), ("2、组织体系",),
         ("2、组织体系", "2.1 指挥部"), ("2、组织体系", "2.2 工作职责"), ("3、应急响应",)]
+
+
+def test_half_bracket_items_nest_under_parenthesised_ones():
+    text = "4.3 现场处置\n（1）抢险救援组\n1）组织抢险；\n2）转移群众。\n（2）医疗救治组\n负责救治伤员。"
+    assert [b.path[1:] for b in parse_blocks(text)] == [
+        (), ("（1）抢险救援组",), ("（1）抢险救援组", "1）组织抢险"),
+        ("（1）抢险救援组", "2）转移群众"), ("（2）医疗救治组",)]
 
 
 def test_table_of_contents_is_not_structure():
