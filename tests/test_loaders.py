@@ -279,6 +279,23 @@ def test_docx_labels_from_automatic_numbering_are_kept(tmp_path: Path) -> None:
     assert "（一）建立健全责任制；" in articles["第三条"].text  # the items stay with the article
 
 
+def test_docx_outline_numbered_by_word_gives_section_paths(tmp_path: Path) -> None:
+    # An emergency plan whose multilevel list numbers its outline 1 / 1.1 / 1.1.1 itself.
+    path = tmp_path / "plan.docx"
+    numbered_docx(path, [
+        ("某公司生产安全事故应急预案", None, 0), ("总则", 1, 0), ("编制目的", 1, 1),
+        ("为规范应急工作，制定本预案。", None, 0), ("适用范围", 1, 1), ("本预案适用于本公司。", None, 0),
+        ("应急响应", 1, 0), ("信息报告", 1, 1), ("事故发生后1小时内报告。", None, 0),
+        ("报告内容", 1, 2), ("包括事故发生的时间、地点。", None, 0)],
+        {1: [("decimal", "%1", "space"), ("decimal", "%1.%2", "space"),
+             ("decimal", "%1.%2.%3", "space")]})
+    assert "2.1.1 报告内容" in read_file(path).text.split("\n")
+    paths = [c.section_path for c in prepare_file(path, "plan.docx").chunks]
+    assert paths == [("1 总则", "1.1 编制目的"), ("1 总则", "1.2 适用范围"),
+                     ("2 应急响应", "2.1 信息报告"),
+                     ("2 应急响应", "2.1 信息报告", "2.1.1 报告内容")]
+
+
 def test_docx_without_numbering_definitions_reads(tmp_path: Path) -> None:
     # Files from other editors may have no numbering part (python-docx cannot create one).
     document = docx.Document()
