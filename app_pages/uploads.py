@@ -16,7 +16,8 @@ UPLOAD_TYPES = ["txt", "md", "html", "htm", "pdf", "docx"]
 MAX_NAME_BYTES = 200  # below the usual 255-byte file-name limit, leaving room for "-2"
 _FORBIDDEN = re.compile(r'[<>:"|?*]')
 STATUS_LABELS = {"added": "已入库", "updated": "已更新", "unchanged": "未变化，跳过",
-                 "duplicate": "内容重复，跳过", "failed": "入库失败"}
+                 "duplicate": "内容重复，跳过", "failed": "入库失败",
+                 "skipped": "格式不支持，跳过"}
 
 
 @dataclass(frozen=True)

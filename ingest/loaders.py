@@ -123,21 +123,29 @@ def iter_files(paths: Iterable[Path | str]) -> Iterator[tuple[Path, Path]]:
         if given.is_file():
             yield given, given.parent
         elif given.is_dir():
-            yield from ((f, given) for f in _walk(given))
+            yield from ((f, given) for f in _walk(given) if _supported(f))
         else:
             raise IngestError(given, "no such file or directory")
 
 
+def unsupported_files(folder: Path | str) -> list[Path]:
+    """Files under a folder that iter_files leaves out for their type (e.g. .doc, .xlsx),
+    so that the user can be told, not left wondering why a document never arrived."""
+    return [f for f in _walk(Path(folder)) if not _supported(f)]
+
+
+def _supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
 def _walk(root: Path) -> Iterator[Path]:
-    """Supported, non-hidden files under root: each folder's files, then its subfolders."""
+    """Non-hidden files under root: each folder's files, then its subfolders."""
     for folder, dirs, files in os.walk(root):
         # Sort and prune in place so os.walk visits folders in order and skips hidden ones.
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             # A folder's README describes the collection; it is not one of its documents.
-            if name.startswith(".") or Path(name).stem.upper() == "README":
-                continue
-            if Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+            if not (name.startswith(".") or Path(name).stem.upper() == "README"):
                 yield Path(folder) / name
 
 

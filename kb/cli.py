@@ -41,6 +41,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"失败 {r.error}", file=sys.stderr)
         elif r.status == "duplicate":
             print(f"重复 {r.source}: {r.error}", file=sys.stderr)
+        elif r.status == "skipped":
+            print(f"跳过 {r.error}", file=sys.stderr)
     print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "没有可入库的文件")
     return 1 if report.failed else 0
 

@@ -58,7 +58,8 @@ class FileResult:
 
     status is one of: "added", "updated" (changed file replaced its old chunks),
     "unchanged" (same file, same content: no work), "duplicate" (same content already
-    stored under another source), "failed" (error says why; nothing was changed).
+    stored under another source), "failed" (error says why; nothing was changed),
+    "skipped" (a file in an ingested folder of a type that cannot be read, e.g. .doc).
     """
 
     path: str

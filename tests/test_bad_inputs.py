@@ -18,6 +18,7 @@ import quizzes
 from app_pages.uploads import ingest_uploads
 from ingest.loaders import MAX_DOC_CHARS
 from kb import KnowledgeBase
+from kb.cli import main as cli_main
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 REAL_PDF = CORPUS / "pdf" / "中华人民共和国安全生产法（2021年6月修订）.pdf"
@@ -124,6 +125,25 @@ def test_one_bad_file_in_a_batch_does_not_stop_the_good_ones(kb_copy, tmp_path):
     assert [r.status for r in report.results] == ["failed", "added"]
     assert len(kb.documents()) == n_docs + 1
     assert [h.source for h in kb.search("危险化学品安全管理", k=1)] == ["好文件.txt"]
+
+
+def test_files_of_other_types_in_a_folder_are_reported_as_skipped(kb_copy, tmp_path, capsys):
+    folder = tmp_path / "下载"
+    (folder / "附件").mkdir(parents=True)
+    (folder / "某市危险化学品安全管理办法.txt").write_text(
+        "某市危险化学品安全管理办法\n" + LAW, encoding="utf-8")
+    (folder / "附件" / "应急预案.doc").write_bytes(b"\xd0\xcf\x11\xe0 old Word")
+    (folder / "统计表.xlsx").write_bytes(b"PK")
+    report = KnowledgeBase(kb_copy).ingest([folder])
+    assert {r.source: r.status for r in report.results} == {
+        "某市危险化学品安全管理办法.txt": "added", "附件/应急预案.doc": "skipped",
+        "统计表.xlsx": "skipped"}
+    doc = next(r for r in report.results if r.status == "skipped" and r.source.endswith(".doc"))
+    assert str(folder / "附件" / "应急预案.doc") in doc.error and ".doc" in doc.error
+    assert not report.failed  # nothing went wrong reading: only told what was left out
+    assert cli_main(["ingest", str(folder), "--kb", str(kb_copy)]) == 0
+    err = capsys.readouterr().err
+    assert "跳过" in err and "应急预案.doc" in err and "统计表.xlsx" in err
 
 
 # ----- unusual files that are fine --------------------------------------------------------

@@ -17,7 +17,13 @@ from samplefiles import encrypted_pdf, make_pdf, numbered_docx, scanned_pdf
 
 from ingest import loaders
 from ingest.docx_numbering import format_number
-from ingest.loaders import SUPPORTED_SUFFIXES, decode_text, iter_files, read_file
+from ingest.loaders import (
+    SUPPORTED_SUFFIXES,
+    decode_text,
+    iter_files,
+    read_file,
+    unsupported_files,
+)
 from ingest.pipeline import prepare_file
 from ingest.records import IngestError
 
@@ -364,6 +370,14 @@ def test_iter_files_walks_sorted_and_skips_hidden_and_unsupported(tmp_path: Path
         ("a.md", root), ("b.txt", root), ("z.html", root),
         ("sub/c.pdf", root), ("sub/d.DOCX", root), ("law.htm", single.parent),
     ]
+
+
+def test_unsupported_files_are_those_a_folder_walk_leaves_out(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    for name in ["a.md", "old.doc", "sub/t.xlsx", "noext", ".hidden.doc", "README.txt"]:
+        write(root / name, "x")
+    assert [f.relative_to(root).as_posix() for f in unsupported_files(root)] == [
+        "noext", "old.doc", "sub/t.xlsx"]
 
 
 def test_iter_files_yields_an_explicit_unsupported_file_and_rejects_missing(
