@@ -200,6 +200,10 @@ def test_lead_and_partner_labels_and_inline_duties():
     ("由区住房城乡建设委牵头,会同区城市管理委（区交通委）、区财政局制定计划。",
      ("制定计划", "区住房城乡建设委", (TRAFFIC, "区财政局"))),
     ("区消防救援支队具体负责火灾调查。", ("火灾调查", "区消防救援支队", ())),
+    # An emergency plan's list of members' duties: the unit, a colon, 负责….
+    ("区公安分局：负责事故现场治安警戒和交通管制，参与事故调查。",
+     ("事故现场治安警戒和交通管制", "区公安分局", ())),
+    ("（3）区财政局：负责应急救援经费保障。", ("应急救援经费保障", "区财政局", ())),
 ])
 def test_prose_duties(sentence, expected):
     assert [(r.task, r.lead, r.others) for r in extract_duties(sentence)] == [expected]
@@ -211,9 +215,21 @@ def test_prose_duties(sentence, expected):
     "生产经营单位的主要负责人对本单位安全生产工作全面负责。",
     "实行谁主管、谁负责的原则。",
     "国务院负责特种设备安全监督管理的部门制定目录。",
+    "主要职责：负责统筹协调全区应急工作。",
 ])
 def test_generic_prose_is_not_a_duty(sentence):
     assert extract_duties(sentence) == []
+
+
+def test_emergency_plan_lists_its_members_duties():
+    plan = Path(__file__).parent / "data" / "emergency_plan.txt"
+    rows = extract_duties(prepare_file(plan, plan.name).text)
+    listed = [(d.lead, d.task) for d in rows if d.section_path[-1:] == ("2.3 成员单位职责",)]
+    assert listed == [("区公安分局", "事故现场治安警戒和交通管制"),
+                      ("区卫生健康委", "组织伤员医疗救治和卫生防疫工作"),
+                      ("区市场监管局", "特种设备事故的应急处置和技术支持")]
+    # …and the prose duties elsewhere in the plan.
+    assert ("区公安分局", "现场警戒和交通疏导") in [(d.lead, d.task) for d in rows]
 
 
 def test_parse_assignment():
