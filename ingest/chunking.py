@@ -77,6 +77,18 @@ def heading_kind(line: str) -> str:
     return ""
 
 
+# The number of a heading or item label: （九） 九、 1. 1、 1） and an outline's "2.2 ".
+_LABEL_NUMBER = re.compile(
+    rf"^(?:[(（][{_CN_NUM}\d]+[)）]|[{_CN_NUM}]+、|\d{{1,3}}[.．、](?!\d)|\d{{1,2}}[)）]"
+    r"|[1-9]\d?(?:[.．]\d{1,2}){0,3}\s)\s*")
+
+
+def label_title(label: str) -> str:
+    """A section label without its number, for naming the section in a sentence:
+    "（九）实施安全发展重点工程" → "实施安全发展重点工程", "2.2 指挥部办公室" → "指挥部办公室"."""
+    return _LABEL_NUMBER.sub("", label.strip()).strip()
+
+
 def heading_label(line: str, kind: str) -> str:
     """Short label for a heading line: the number plus its title, without the body.
 

@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ingest.chunking import label_title
+
 from .generate_text import (
     Clause,
     Element,
@@ -26,9 +28,6 @@ _ALT_MODALS = {
 }  # fmt: skip
 _PERIOD_SWAPS = ("半年", "季度", "月", "年")
 _ARTICLE = re.compile(r"^第[零〇一二两三四五六七八九十百千\d]+条(?:之[一二三四五六七八九十]+)?$")
-_ENUMERATOR = re.compile(
-    r"^(?:[(（][零一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d{1,3}[.．、])"
-)
 _LONG_PREFIX = "最高人民法院、最高人民检察院"
 # Agencies renamed in the 2018 reform: laws of different years name the same body.
 _RENAMED = (
@@ -84,7 +83,7 @@ class Citation:
         last = self.section_path[-1].strip()
         if _ARTICLE.match(last):
             return last
-        return f"“{_ENUMERATOR.sub('', last).strip()}”部分"
+        return f"“{label_title(last)}”部分"
 
     @property
     def short_title(self) -> str:

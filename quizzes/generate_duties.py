@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from ingest.chunking import label_title
 from kb.duties import duty_score
 from kb.records import Duty
 from kb.units import looks_like_unit, unit_matches
@@ -25,9 +26,6 @@ _KIND_FAMILY = {"分局": "dept", "委员会": "dept", "办公室": "dept", "局
                 "办": "dept", "支队": "team", "大队": "team", "队": "team", "中心": "center"}
 _MEMBERS = re.compile(r"(成员单位|所属单位|下属单位|成员部门)$")
 _MAX_QUOTE = 120
-_ENUMERATOR = re.compile(
-    r"^(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d{1,3}[.．、])"
-)
 
 
 def unit_kind(unit: str) -> str:
@@ -67,7 +65,7 @@ def _stem(duty: Duty) -> str:
     if duty.section_path and duty.task not in duty.section_path[-1]:
         # From running prose ("X负责组织协调、定期调度"): the task is a fragment, so name
         # the section it comes from.
-        heading = _ENUMERATOR.sub("", duty.section_path[-1]).strip()
+        heading = label_title(duty.section_path[-1])
         return f"根据《{duty.title}》“{heading}”部分，负责“{duty.task}”的是哪个单位？"
     role = "主要责任单位" if duty.task.endswith("组") else "牵头单位"
     what = f"“{duty.task}”" + ("" if duty.task.endswith("组") else "这项任务")

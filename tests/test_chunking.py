@@ -10,6 +10,7 @@ from ingest.chunking import (
     chunk_text,
     heading_kind,
     heading_label,
+    label_title,
     parse_blocks,
     split_long,
 )
@@ -72,6 +73,9 @@ def test_decimal_outline_heading_kinds():
     for line in ["1.5米以上的平台应当设置防护栏杆。", "0.9以下", "3人死亡", "2 人", "12 月",
                  "2016年", "1.1", "2.5倍", "1.5以上"]:
         assert heading_kind(line) == "", line
+    assert label_title("2.2 指挥部办公室") == "指挥部办公室"
+    assert label_title("（九）实施安全发展重点工程") == "实施安全发展重点工程"
+    assert label_title("1）组织抢险") == "组织抢险" and label_title("1.5米以上") == "1.5米以上"
     assert heading_label("1 总 则", "decimal1") == "1 总则"
     assert heading_label("1.1编制目的", "decimal2") == "1.1 编制目的"
     assert heading_kind("附件2") == heading_kind("附件：") == "annex"

@@ -379,6 +379,21 @@ def test_duty_distractors_are_units_of_the_same_kind_not_named_for_the_task():
         assert all(o.endswith(("局", "委")) for o in options)
 
 
+def test_duty_question_names_an_outline_section_without_its_number():
+    def duty(task: str, lead: str, section: str) -> Duty:
+        return Duty(task, lead, (), 1, "某区生产安全事故应急预案", "plan.txt",
+                    ("2 组织体系", section), f"{lead}：负责{task}。")
+
+    duties = [duty("事故现场治安警戒和交通管制", "区公安分局", "2.3 成员单位职责"),
+              duty("伤员医疗救治", "区卫生健康委", "2.3 成员单位职责"),
+              duty("特种设备事故的应急处置", "区市场监管局", "2.3 成员单位职责"),
+              duty("应急救援经费保障", "区财政局", "2.4 保障单位职责")]
+    questions = duty_questions(duties, sorted(d.lead for d in duties), rng=random.Random(0))
+    stems = [q.stem for q in questions]
+    assert "根据《某区生产安全事故应急预案》“成员单位职责”部分，负责“伤员医疗救治”的是哪个单位？" \
+        in stems, stems
+
+
 def test_generation_is_deterministic_and_limit_draws_every_kind(kb, generated):
     assert generate_questions(kb, seed=7) == generated
     few = generate_questions(kb, limit=12, seed=7)
