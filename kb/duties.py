@@ -34,8 +34,8 @@ _GROUP_OTHERS = re.compile(
 _CN = "一二三四五六七八九十百零〇两"
 _ENUMERATOR = re.compile(rf"^(?:[(（][{_CN}\d]+[)）]|[{_CN}]+、|\d{{1,3}}[.．、](?!\d))\s*")
 _SENTENCE = re.compile(r"(?<=[。!?;！？；])")
-# A plan's list of members' duties: "区公安分局:负责…", "(1)区卫生健康委:负责…" (NFKC text).
-_LISTED_UNIT = re.compile(rf"^(?:[(][{_CN}\d]+[)]|[{_CN}]+、|\d{{1,3}}[.、])?([^,;:。]{{2,40}}):$")
+# A plan's list of members' duties: "区公安分局:负责…", after any enumerator (NFKC text).
+_LISTED_UNIT = re.compile(r"([^,;:。]{2,40}):")
 _CLAUSE_BREAK = re.compile(r"[,;:。!?]")
 _LEADING_WORDS = ("并且", "并由", "同时", "另外", "其中", "并", "要", "由")
 _TRAILING_WORDS = ("具体", "主要", "统一", "共同", "分别", "应当", "应", "要", "依法", "全面",
@@ -235,7 +235,8 @@ def _sentence_rows(sentence: str, path: tuple[str, ...]) -> list[DutyRow]:
         if after.startswith(("人", "同志", "的")) or _ADJECTIVAL.search(title):
             continue
         subject = _CLAUSE_BREAK.split(norm[:m.start()])[-1]
-        if not subject and (listed := _LISTED_UNIT.match(norm[:m.start()])):
+        listed = _LISTED_UNIT.fullmatch(_ENUMERATOR.sub("", norm[:m.start()]))
+        if not subject and listed:
             subject = listed.group(1)  # "(1)区公安分局:负责现场警戒…": a member's duties
         if "由" in subject:  # "日常工作由区应急管理局负责": the task comes first
             title, subject = subject.rsplit("由", 1)
