@@ -278,9 +278,11 @@ def _is_bare_heading(block: Block) -> bool:
     line = block.lines[0]
     if block.kind == "article":
         return False
-    # "（3）发生重大事故，启动一级响应。" is a short item, a sentence: carried into the next
-    # block it would land in another section (4.3) or under a sibling's label.
-    if block.kind in _ITEM_KINDS_IN_ARTICLE and line.endswith(("。", "；", ";")):
+    # "（3）发生重大事故，启动一级响应。" is a short item, a sentence (so is a standard's clause
+    # "4.1.2 作业场所应设置警示标志。"): carried into the next block it would land in another
+    # section (4.3) or under a sibling's label.
+    sentence_kind = block.kind in _ITEM_KINDS_IN_ARTICLE or block.kind.startswith("decimal")
+    if sentence_kind and line.endswith(("。", "；", ";")):
         return False
     return len(line) <= _MAX_LABEL and not re.search(r"[。；;]", line.rstrip("。"))
 

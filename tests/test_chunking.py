@@ -144,6 +144,16 @@ def test_emergency_plan_outline_gives_section_paths():
     assert not any("（3）" in c.text for c in chunks if "4.3 现场处置" in c.section_path)
 
 
+def test_outline_clauses_that_are_sentences_stay_in_their_own_section():
+    # A standard's clauses: the number, then the rule itself on the same line.
+    text = ("4.1 作业场所\n4.1.1 作业场所应设置安全警示标志。\n4.1.2 通道宽度不应小于1.2米。\n"
+            "4.2 设备\n4.2.1 设备应定期检修。")
+    assert [(c.section_path, c.text) for c in chunk_text(text)] == [
+        (("4.1 作业场所", "4.1.1 作业场所应设置安全警示标志"), "4.1 作业场所\n4.1.1 作业场所应设置安全警示标志。"),
+        (("4.1 作业场所", "4.1.2 通道宽度不应小于1.2米"), "4.1.2 通道宽度不应小于1.2米。"),
+        (("4.2 设备", "4.2.1 设备应定期检修"), "4.2 设备\n4.2.1 设备应定期检修。")]
+
+
 def test_outline_numbered_1_with_decimal_children():
     text = ("某市道路交通事故应急预案\n1、总则\n1.1 编制目的\n为做好应急处置，制定本预案。\n"
             "2、组织体系\n2.1 指挥部\n市政府设立应急指挥部。\n2.2 工作职责\n指挥部的职责如下：\n"
