@@ -13,6 +13,9 @@ from ingest.records import Chunk
 _CN_NUM = "一二三四五六七八九十百零〇两"
 # After a decimal outline number: no further digit or dot, and no unit right after it.
 _DECIMAL_END = r"(?![.．\d])(?![米吨倍元万亿个天年月秒度%％‰以至左])(?=\s*[\u4e00-\u9fff])"
+# A top-level outline title does not start with a unit: "5 万元", "3 人死亡" and "2 起" are
+# table cells read as lines, "3 人员防护" and "4 日常管理" are headings.
+_NOT_A_UNIT = r"(?![万亿元吨米个次名家起处项辆台座倍天年月周时秒度]|人(?!员)|日(?!常))"
 HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # An attachment (附件1, 附件：) closes everything before it: its task table or form is not
     # part of the main text's last item.
@@ -28,7 +31,8 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # Emergency plans (应急预案) and standards number their outline 1 / 1.1 / 1.1.1: "1 总则",
     # "3.2 分级响应". A bare "1" needs a space and a short title after it, so that "3人死亡"
     # or a table's "2 人" is not one; "1.5米以上…" is a quantity, not a heading.
-    ("decimal1", re.compile(r"^[1-9]\d?[ \t\u3000]+(?:[\u4e00-\u9fff][ \t\u3000]*){2,16}$")),
+    ("decimal1", re.compile(
+        rf"^[1-9]\d?[ \t\u3000]+{_NOT_A_UNIT}(?:[\u4e00-\u9fff][ \t\u3000]*){{2,16}}$")),
     ("decimal2", re.compile(rf"^[1-9]\d?[.．]\d{{1,2}}{_DECIMAL_END}")),
     ("decimal3", re.compile(rf"^[1-9]\d?(?:[.．]\d{{1,2}}){{2}}{_DECIMAL_END}")),
     ("decimal4", re.compile(rf"^[1-9]\d?(?:[.．]\d{{1,2}}){{3}}{_DECIMAL_END}")),
