@@ -12,7 +12,8 @@ from ingest.records import Chunk
 # 1/1.1/1.1.1.
 _CN_NUM = "一二三四五六七八九十百零〇两"
 # After a decimal outline number: no further digit or dot, and no unit right after it.
-_DECIMAL_END = r"(?![.．\d])(?![米吨倍元万亿个天年月秒度%％‰以至左])(?=\s*[\u4e00-\u9fff])"
+_DECIMAL_END = (r"(?![.．\d])(?![米吨倍元万亿千百个天年月秒度级公平立%％‰以至左])"
+                r"(?=\s*[\u4e00-\u9fff])")
 # A top-level outline title does not start with a unit: "5 万元", "3 人死亡" and "2 起" are
 # table cells read as lines, "3 人员防护" and "4 日常管理" are headings.
 _NOT_A_UNIT = r"(?![万亿元吨米个次名家起处项辆台座倍天年月周时秒度]|人(?!员)|日(?!常))"

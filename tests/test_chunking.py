@@ -72,7 +72,8 @@ def test_decimal_outline_heading_kinds():
     # Quantities and table fragments are not headings.
     assert heading_kind("3 人员防护") == "decimal1" and heading_kind("4 日常管理") == "decimal1"
     for line in ["1.5米以上的平台应当设置防护栏杆。", "0.9以下", "3人死亡", "2 人", "12 月",
-                 "2016年", "1.1", "2.5倍", "1.5以上", "5 万元", "3 人死亡", "2 起事故", "4 日内"]:
+                 "2016年", "1.1", "2.5倍", "1.5以上", "5 万元", "3 人死亡", "2 起事故", "4 日内",
+                 "6.5级以上地震", "3.2公里以内"]:
         assert heading_kind(line) == "", line
     assert label_title("2.2 指挥部办公室") == "指挥部办公室"
     assert label_title("（九）实施安全发展重点工程") == "实施安全发展重点工程"
