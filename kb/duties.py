@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from ingest.chunking import Block, heading_label, parse_blocks
+from ingest.chunking import Block, heading_label, label_title, parse_blocks
 from kb.records import Duty
 from kb.units import looks_like_unit, normalize_unit, parse_unit_list, unit_matches
 
@@ -32,7 +32,6 @@ _GROUP_LEAD = re.compile(rf"(?:{'|'.join(_LEAD_LABELS)})(?:为|是|:)([^,;。]+)
 _GROUP_OTHERS = re.compile(
     r"(?:其他责任单位|配合单位|配合部门|参与单位|责任单位)(?:为|是|:)([^;。]+)")
 _CN = "一二三四五六七八九十百零〇两"
-_ENUMERATOR = re.compile(rf"^(?:[(（][{_CN}\d]+[)）]|[{_CN}]+、|\d{{1,3}}[.．、](?!\d))\s*")
 _SENTENCE = re.compile(r"(?<=[。!?;！？；])")
 # A plan's list of members' duties: "区公安分局:负责…", after any enumerator (NFKC text).
 _LISTED_UNIT = re.compile(r"([^,;:。]{2,40}):")
@@ -118,7 +117,7 @@ def _title(line: str, kind: str, is_heading: bool) -> str:
         label = heading_label(line, kind)
     else:
         label = re.split(r"[。;；]", line.strip(), maxsplit=1)[0]
-    return _ENUMERATOR.sub("", label.strip())[:_MAX_TITLE].strip("。.,:，：")
+    return label_title(label)[:_MAX_TITLE].strip("。.,:，：")
 
 
 def _group_row(line: str, block: Block, is_heading: bool) -> DutyRow | None:
@@ -235,7 +234,7 @@ def _sentence_rows(sentence: str, path: tuple[str, ...]) -> list[DutyRow]:
         if after.startswith(("人", "同志", "的")) or _ADJECTIVAL.search(title):
             continue
         subject = _CLAUSE_BREAK.split(norm[:m.start()])[-1]
-        listed = _LISTED_UNIT.fullmatch(_ENUMERATOR.sub("", norm[:m.start()]))
+        listed = _LISTED_UNIT.fullmatch(label_title(norm[:m.start()]))
         if not subject and listed:
             subject = listed.group(1)  # "(1)区公安分局:负责现场警戒…": a member's duties
         if "由" in subject:  # "日常工作由区应急管理局负责": the task comes first
