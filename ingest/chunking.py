@@ -11,12 +11,10 @@ from ingest.records import Chunk
 # Laws use 编/章/节/条; plans and schemes use 第一部分/一、/(一)/1./(1)/①, emergency plans
 # 1/1.1/1.1.1.
 _CN_NUM = "一二三四五六七八九十百零〇两"
-# After a decimal outline number: no further digit or dot, and no unit right after it.
-_DECIMAL_END = (r"(?![.．\d])(?![米吨倍元万亿千百个天年月秒度级公平立%％‰以至左])"
-                r"(?=\s*[\u4e00-\u9fff])")
-# A top-level outline title does not start with a unit: "5 万元", "3 人死亡" and "2 起" are
-# table cells read as lines, "3 人员防护" and "4 日常管理" are headings.
-_NOT_A_UNIT = r"(?![万亿元吨米个次名家起处项辆台座倍天年月周时秒度]|人(?!员)|日(?!常))"
+# An emergency plan's outline number (1, 3.2, 4.1.1, 4.1.1.2); a decimal heading level is its
+# count of dots plus one.
+OUTLINE_NUMBER = r"[1-9]\d?(?:[.．]\d{1,2}){0,3}"
+_DECIMAL_END = r"(?![.．\d])(?=\s*[\u4e00-\u9fff])"  # the whole number, then a title
 HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # An attachment (附件1, 附件：) closes everything before it: its task table or form is not
     # part of the main text's last item.
@@ -30,10 +28,9 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("cn_paren", re.compile(rf"^[(（][{_CN_NUM}]+[)）]")),
     ("num_item", re.compile(r"^\d{1,3}[.．、](?!\d)")),
     # Emergency plans (应急预案) and standards number their outline 1 / 1.1 / 1.1.1: "1 总则",
-    # "3.2 分级响应". A bare "1" needs a space and a short title after it, so that "3人死亡"
-    # or a table's "2 人" is not one; "1.5米以上…" is a quantity, not a heading.
-    ("decimal1", re.compile(
-        rf"^[1-9]\d?[ \t\u3000]+{_NOT_A_UNIT}(?:[\u4e00-\u9fff][ \t\u3000]*){{2,16}}$")),
+    # "3.2 分级响应". A bare "1" needs a space and a short title after it ("3人死亡" is no
+    # heading); a number followed by a unit is a quantity (see _is_quantity).
+    ("decimal1", re.compile(r"^[1-9]\d?[ \t\u3000]+(?:[\u4e00-\u9fff][ \t\u3000]*){2,16}$")),
     ("decimal2", re.compile(rf"^[1-9]\d?[.．]\d{{1,2}}{_DECIMAL_END}")),
     ("decimal3", re.compile(rf"^[1-9]\d?(?:[.．]\d{{1,2}}){{2}}{_DECIMAL_END}")),
     ("decimal4", re.compile(rf"^[1-9]\d?(?:[.．]\d{{1,2}}){{3}}{_DECIMAL_END}")),
@@ -42,6 +39,14 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("circled", re.compile(r"^[\u2460-\u2473]")),  # ①…⑳
 ]
 RANK = {kind: i for i, (kind, _) in enumerate(HEADING_PATTERNS)}
+# A number followed by a unit is a quantity, not an outline heading: "1.5米以上", "0.9以下",
+# "6.5级", and "5 万元", "3 人死亡", "2 起" (table cells read as lines). Titles that merely
+# start like a unit ("3 人员防护", "4.2 处置措施", "2.1 台风预警") are headings.
+_UNITS = tuple("米吨倍元万亿千百个名家起处项辆台座天年月日周时秒度级次人至") + (
+    "公里", "公斤", "公顷", "平方", "立方", "以上", "以下", "以内", "左右")
+_UNIT_LIKE_WORDS = ("人员", "人民", "日常", "处置", "处理", "个人", "项目", "台风", "天然",
+                    "年度", "周边", "次生", "名称", "家庭", "级别", "元旦", "起草", "座谈")
+_OUTLINE_TITLE = re.compile(rf"{OUTLINE_NUMBER}\s*")
 # Inside an article, enumerations such as (一)…(七) are the article's items, not headings.
 _ITEM_KINDS_IN_ARTICLE = {"cn_item", "cn_paren", "num_item", "num_paren", "num_half", "circled"}
 # A heading line longer than this that has no sentence break is body text, not a heading.
@@ -78,14 +83,20 @@ def heading_kind(line: str) -> str:
     s = line.strip().lstrip("#").strip()
     for kind, pattern in HEADING_PATTERNS:
         if pattern.match(s):
-            return kind
+            return "" if kind.startswith("decimal") and _is_quantity(s) else kind
     return ""
+
+
+def _is_quantity(line: str) -> bool:
+    """Whether an outline-numbered line is a number with its unit ("1.5米以上", "5 万元")."""
+    title = line[_OUTLINE_TITLE.match(line).end():]
+    return title.startswith(_UNITS) and not title.startswith(_UNIT_LIKE_WORDS)
 
 
 # The number of a heading or item label: （九） 九、 1. 1、 1） and an outline's "2.2 ".
 _LABEL_NUMBER = re.compile(
     rf"^(?:[(（][{_CN_NUM}\d]+[)）]|[{_CN_NUM}]+、|\d{{1,3}}[.．、](?!\d)|\d{{1,2}}[)）]"
-    r"|[1-9]\d?(?:[.．]\d{1,2}){0,3}\s)\s*")
+    rf"|{OUTLINE_NUMBER}\s)\s*")
 
 
 def label_title(label: str) -> str:

@@ -68,7 +68,7 @@ def read_file(path: Path) -> RawText:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(path, f"unsupported file type {suffix or '(no suffix)'!r}")
+        raise unsupported_type(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -100,7 +100,15 @@ def _too_long(path: Path | str) -> IngestError:
                              f" the file / 文本过长（超过 {MAX_DOC_CHARS:,} 字），请拆分后再导入")
 
 
-def iter_files(paths: Iterable[Path | str]) -> Iterator[tuple[Path, Path]]:
+def unsupported_type(path: Path) -> IngestError:
+    """The error for a file of a type that cannot be read (.doc, .xlsx), naming the file."""
+    supported = " ".join(sorted(SUPPORTED_SUFFIXES))
+    return IngestError(path, f"unsupported file type {path.suffix.lower() or '(no suffix)'!r}"
+                             f" (不支持的文件类型; 支持 {supported})")
+
+
+def iter_files(paths: Iterable[Path | str],
+               skipped: list[Path] | None = None) -> Iterator[tuple[Path, Path]]:
     """Expand files and folders into the files to ingest.
 
     Folders are walked recursively: a folder's files in sorted order, then its subfolders
@@ -110,6 +118,8 @@ def iter_files(paths: Iterable[Path | str]) -> Iterator[tuple[Path, Path]]:
 
     Args:
         paths: files and/or folders.
+        skipped: if given, the files a folder walk leaves out for their type are appended
+            to it, so that the user can be told (a folder of downloads holding a .doc).
 
     Yields:
         (file, root) pairs: root is the folder given, or the parent of a file given, so
@@ -123,19 +133,13 @@ def iter_files(paths: Iterable[Path | str]) -> Iterator[tuple[Path, Path]]:
         if given.is_file():
             yield given, given.parent
         elif given.is_dir():
-            yield from ((f, given) for f in _walk(given) if _supported(f))
+            for file in _walk(given):
+                if file.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield file, given
+                elif skipped is not None:
+                    skipped.append(file)
         else:
             raise IngestError(given, "no such file or directory")
-
-
-def unsupported_files(folder: Path | str) -> list[Path]:
-    """Files under a folder that iter_files leaves out for their type (e.g. .doc, .xlsx),
-    so that the user can be told, not left wondering why a document never arrived."""
-    return [f for f in _walk(Path(folder)) if not _supported(f)]
-
-
-def _supported(path: Path) -> bool:
-    return path.suffix.lower() in SUPPORTED_SUFFIXES
 
 
 def _walk(root: Path) -> Iterator[Path]:

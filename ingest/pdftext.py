@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from ingest.chunking import heading_kind
+from ingest.chunking import OUTLINE_NUMBER, heading_kind
 from ingest.clean import (
     FULLWIDTH_ALNUM,
     is_wide,
@@ -30,7 +30,7 @@ _ITEM = re.compile(
 _HISTORY = re.compile(r"[（(]\d{4}年\d{1,2}月\d{1,2}日")
 _TOC = re.compile(r"目录(?=第)")
 # An outline number and the space after it, before a title: "1 总则", "4.1 信息报告".
-_OUTLINE_NUMBER = re.compile(r"\s*([1-9]\d?(?:[.．]\d{1,2}){0,3})\s+(?=[\u4e00-\u9fff])")
+_OUTLINE_NUMBER = re.compile(rf"\s*({OUTLINE_NUMBER})\s+(?=[\u4e00-\u9fff])")
 # The line of a plan's task naming who does it: 责任单位:区应急管理局、各街镇
 _RESPONSIBLE = re.compile(r"(?:主要|其他)?(?:责任单位|牵头单位|配合单位|责任部门|牵头部门)[:：]")
 # A reference rather than a heading: 第九十条规定的…, 第十条、第十一条…

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.loaders import SUPPORTED_SUFFIXES, iter_files, unsupported_files
+from ingest.loaders import iter_files, unsupported_type
 from ingest.pipeline import prepare_file
 from ingest.records import Chunk, IngestError, PreparedDocument
 from kb import duties as duty_table
@@ -233,15 +233,12 @@ class KnowledgeBase:
                 report.results.append(FileResult(str(path), path.name, "failed",
                                                  error=f"{path}: 文件不存在 (no such file)"))
                 continue
-            for file, root in iter_files([path]):
+            skipped: list[Path] = []  # files of other types in a folder (a named one fails)
+            for file, root in iter_files([path], skipped):
                 source = file.name if root == file else file.relative_to(root).as_posix()
                 files.append((file, source))
-            if path.is_dir():  # a named file of another type fails in read_file instead
-                report.results += [FileResult(
-                    str(f), f.relative_to(path).as_posix(), "skipped",
-                    error=f"{f}: 不支持的文件类型 {f.suffix or '(无扩展名)'}，未入库"
-                          f"（支持 {' '.join(sorted(SUPPORTED_SUFFIXES))}）")
-                    for f in unsupported_files(path)]
+            report.results += [FileResult(str(f), f.relative_to(path).as_posix(), "skipped",
+                                          error=str(unsupported_type(f))) for f in skipped]
         changed = False
         for done, (file, source) in enumerate(files):
             if progress:

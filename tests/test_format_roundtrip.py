@@ -89,6 +89,7 @@ def test_another_format_gives_the_same_title_and_sections(source: Path, fmt: str
     assert prepare_file(other, other.name).meta.title == \
         prepare_file(source, source.name).meta.title
     want, got = _sections(source, source.name), _sections(other, other.name)
+    assert len(want) > 1  # the source has structure to keep, or the comparison proves nothing
     same = sum(got.get(path) == text for path, text in want.items())
     # Paragraph breaks inside an article that ends a page exactly at the line's end cannot
     # be told from a wrap: allow one section in twenty to differ.

@@ -22,7 +22,6 @@ from ingest.loaders import (
     decode_text,
     iter_files,
     read_file,
-    unsupported_files,
 )
 from ingest.pipeline import prepare_file
 from ingest.records import IngestError
@@ -372,12 +371,13 @@ def test_iter_files_walks_sorted_and_skips_hidden_and_unsupported(tmp_path: Path
     ]
 
 
-def test_unsupported_files_are_those_a_folder_walk_leaves_out(tmp_path: Path) -> None:
+def test_files_a_folder_walk_leaves_out_for_their_type_are_collected(tmp_path: Path) -> None:
     root = tmp_path / "in"
     for name in ["a.md", "old.doc", "sub/t.xlsx", "noext", ".hidden.doc", "README.txt"]:
         write(root / name, "x")
-    assert [f.relative_to(root).as_posix() for f in unsupported_files(root)] == [
-        "noext", "old.doc", "sub/t.xlsx"]
+    skipped: list[Path] = []
+    assert [f.name for f, _ in iter_files([root], skipped)] == ["a.md"]
+    assert [f.relative_to(root).as_posix() for f in skipped] == ["noext", "old.doc", "sub/t.xlsx"]
 
 
 def test_iter_files_yields_an_explicit_unsupported_file_and_rejects_missing(
