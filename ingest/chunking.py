@@ -114,12 +114,19 @@ def heading_label(line: str, kind: str) -> str:
     if kind == "article":
         return s.split()[0] if s.split() else s
     if kind in ("annex", "part", "division", "chapter", "section"):
-        return re.sub(r"\s+", " ", s)[:_MAX_LABEL]
+        # "第一章 总 则" → "第一章 总则": a short title spaced out for typography.
+        number, _, title = re.sub(r"\s+", " ", s).partition(" ")
+        return (number + " " + _unspace(title)).strip()[:_MAX_LABEL]
     head = re.split(r"[。；;：:]", s, maxsplit=1)[0]
     if kind.startswith("decimal"):  # "1 总 则" → "1 总则", "1.1编制目的" → "1.1 编制目的"
         number, title = re.match(r"([\d.．]+)\s*(.*)", head).groups()
-        head = number + " " + re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", title)
+        head = number + " " + _unspace(title)
     return head[:_MAX_LABEL]
+
+
+def _unspace(title: str) -> str:
+    """Remove spaces between Chinese characters ("总 则" → "总则")."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", title)
 
 
 def _leading_number(label: str) -> int | None:

@@ -107,6 +107,11 @@ _FOOTER_TAIL = re.compile(
     r"|.{0,40}(?:邮编|邮政编码)\s*[:：]\s*\d{6}"
 )
 _LOGO = re.compile(r".{0,12}logo", re.IGNORECASE)
+# The toolbar a page puts at the end of its 发布时间/来源 line ("发布时间：2017-10-07 来源：
+# 办公室 字号：[大 中 小] 打印本页", "… 浏览次数：12"): cut from 字号/字体 or the counter on.
+_TOOLBAR_TAIL = re.compile(
+    r"\s+[【\[]?(?:(?:字号|字体)\s*[:：]?\s*[【\[(（]?\s*大\s*中\s*小"
+    r"|(?:浏览次数|阅读次数|访问次数|点击数|点击量|分享到)\s*[:：]).*$")
 # Keys of the metadata table that government "信息公开" pages put above a document.
 _TABLE_KEYS = re.compile(
     r"(?:索引号|信息名称|生成日期|公开日期|成文日期|发布日期|发布机构|发文机关|发文机构|关键词|主题词"
@@ -155,7 +160,8 @@ def strip_web_chrome(text: str) -> str:
     safe: patterns match whole short lines or line starts, never words mid-sentence.
 
     Kept on purpose: 发布时间/来源 lines, which tell the reader (and extract_metadata) when
-    and where the document was published.
+    and where the document was published; a font-size toolbar at their end (字号：[大 中 小]
+    打印本页) is cut off.
 
     Args:
         text: text with "\\n" line breaks.
@@ -170,6 +176,8 @@ def strip_web_chrome(text: str) -> str:
     for line, kept in zip(lines, keep, strict=True):
         if not kept:
             continue
+        if len(line) <= _MAX_CHROME_LINE:
+            line = _TOOLBAR_TAIL.sub("", line)
         if not line.strip() and out and not out[-1].strip():
             continue  # a blank line already ends the previous paragraph
         out.append(line)

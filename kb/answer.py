@@ -194,7 +194,8 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     "who is responsible" and "what does unit Y do" questions from the duty table when it
     holds a close match; everything else extractively from the best passage. A question
     asking one quantity in a unit (多少天, 几年) is answered only from passages that state a
-    number in that unit, and refused when none of the top five does.
+    number in that unit, and refused when none of the top five does (for a question in
+    several parts, when none states the number one part asks).
 
     Args:
         kb: the knowledge base.
@@ -234,11 +235,16 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
         return refusal(question, hits, 0.0)
     hits = found
     unit = asked_unit(question)  # "多少天", "几年": only a passage stating such a number answers
-    if unit is not None and len(question_parts(question)) == 1:
+    parts = question_parts(question)
+    if unit is not None and len(parts) == 1:
         stating = [h for h in hits if states_quantity(h.text, unit)]
         if not stating:
             return refusal(question, hits, 0.0)
         hits = stating
+    elif any(not any(states_quantity(h.text, u) for h in hits)
+             for u in map(asked_unit, parts) if u is not None):
+        # "有效期是几年？到期怎么延续？": no passage states the number one part asks.
+        return refusal(question, hits, 0.0)
     features = answer_features(kb, question, hits[0])
     confidence = 0.0 if features["unknown_place"] else calibration.confidence(features)
     if confidence < calibration.threshold:

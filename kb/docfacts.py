@@ -136,8 +136,8 @@ _OWN_RULES = re.compile(
     r"|[^，,。；;？?！!]{0,6}(?:手册|守则)")
 # ... cited as the source of what is asked ("手册规定…", "内部规定的…", "按公司制度…").
 _CITED_AFTER = re.compile(r"规定|要求|里|中|上|写|的")
-_CITED_OWN = re.compile(r"(?:按|按照|根据|依照|依据)(?:我们|我司|本)?(?:公司|厂|集团|单位|企业)"
-                        r"的?(?:规章)?(?:制度|规定)")
+_CITED_OWN = re.compile(r"(?:(?:按|按照|根据|依照|依据)(?:我们|我司|本)?|我们|我司|咱们)"
+                        r"(?:公司|厂|集团|单位|企业)的?(?:规章)?(?:制度|规定)")
 # Asking what the law requires of such rules ("内部制度应当包括哪些内容") is answerable.
 _ABOUT_THE_RULES = re.compile(r"建立|制定|包括|包含|具备|涵盖|符合")
 _ASKS_CONTENT = re.compile(r"多少|几|多久|多长|什么|哪些|怎么|如何")
@@ -149,8 +149,9 @@ def cited_own_rules(question: str) -> str | None:
     """The organisation's own rules a question asks the content of, as it names them.
 
     "我们厂的安全管理手册规定…要扣多少绩效分" → "我们厂的安全管理手册"; "按公司制度…" →
-    "按公司制度". None when the question names no such rules, asks what the law requires
-    of them ("内部制度应当包括哪些内容"), or asks no content (a yes/no question).
+    "按公司制度"; "我们厂规定…" → "我们厂规定". None when the question names no such
+    rules, asks what the law requires of them ("内部制度应当包括哪些内容"), or asks no
+    content (a yes/no question).
     """
     q = normalize(question)
     if _ABOUT_THE_RULES.search(q) or not _ASKS_CONTENT.search(q):

@@ -106,6 +106,7 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start = passage.find(sentences[best])
     end = start + len(sentences[best])
+    start = _context_start(passage, sentences, best, start, end)
     # A sentence announcing a list ("应当履行下列职责：") is answered by the list's items.
     announces_list = sentences[best].endswith((":", "："))
     limit = max(max_chars, LIST_MAX_CHARS) if announces_list else max_chars
@@ -122,6 +123,40 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
             line_end = passage.find("\n", line.start())
             end = line_end if line_end != -1 else len(passage)
     return passage[start:end]
+
+
+# A sentence that only makes sense with the one before it: "其他组织和个人不得…" after the
+# sentence saying who may, "但…", "前款规定的…".
+_REFERS_BACK = re.compile(r"(?:其他|但|但是|前款|上述|否则)")
+
+
+def _context_start(passage: str, sentences: list[str], best: int, start: int,
+                   end: int) -> int:
+    """Where a quote of sentences[best] (at passage[start:end]) must start to be understood.
+
+    An item of a list ("（三）学生自行到校活动…的；") is quoted from the paragraph of the
+    sentence announcing the list ("…有下列情形之一的，不承担损害赔偿责任："), which says
+    what the items are for (the answer, often); a sentence referring back ("其他组织和个人不得
+    …", "但…") from the sentence before it in its paragraph. Up to LIST_MAX_CHARS in all.
+    """
+    lead = None
+    if _LIST_ITEM.match(sentences[best]):
+        lead = next((j for j in range(best - 1, -1, -1)
+                     if not _LIST_ITEM.match(sentences[j])), None)
+        if lead is not None and not sentences[lead].endswith((":", "：")):
+            lead = None
+    elif _REFERS_BACK.match(sentences[best]) and best > 0:
+        lead = best - 1
+    if lead is None:
+        return start
+    lead_start = passage.rfind(sentences[lead], 0, start)
+    if lead_start == -1 or (not _LIST_ITEM.match(sentences[best])
+                            and "\n" in passage[lead_start:start]):
+        return start  # the sentence before is in another paragraph
+    if not _LIST_ITEM.match(sentences[best]):
+        return lead_start if end - lead_start <= LIST_MAX_CHARS else start
+    paragraph = passage.rfind("\n", 0, lead_start) + 1
+    return next((c for c in (paragraph, lead_start) if end - c <= LIST_MAX_CHARS), start)
 
 
 _ASKS_LIST = re.compile(r"哪些|哪几|有什么|包括什么|哪一?[级类种档]|什么(?:级别|等级|类别)")

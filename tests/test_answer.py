@@ -290,3 +290,31 @@ def test_asked_who_a_sentence_naming_a_company_or_operator_answers():
                   "运营安全事故组织调查和处理，公布事故原因和处理结果。")
     assert sentence_score(question, terms, company, None) \
         > sentence_score(question, terms, government, None)
+
+
+PENALTY_ARTICLE = (
+    "第四十六条 违反本条例规定，有下列行为之一的，由县级以上气象主管机构责令改正，给予警告，"
+    "可以处5万元以下的罚款；构成违反治安管理行为的，由公安机关依法给予处罚：\n"
+    "(一)擅自向社会发布灾害性天气警报、气象灾害预警信号的；\n"
+    "(二)广播、电视、报纸等媒体未按照要求播发灾害性天气警报的。")
+
+
+def test_an_item_is_quoted_with_the_paragraph_announcing_its_list():
+    """The item alone ("(一)擅自…发布…的；") does not say what happens: its lead does."""
+    answer = best_sentences("有人擅自在网上发布台风预警信号，会受到什么处罚？", PENALTY_ARTICLE)
+    assert answer.startswith("第四十六条") and "5万元以下" in answer
+    assert answer.endswith("预警信号的；") and "(二)" not in answer
+    # An item of a list too long to quote with its lead is quoted alone.
+    long_list = PENALTY_ARTICLE.replace("(一)", "".join(
+        f"({n})在建设项目的设计、施工和竣工验收的各个环节中有某种与预警信号完全无关的违法行为的；\n" for n in "一二三四五六七八九十") + "(十一)")
+    assert best_sentences("擅自发布台风预警信号会受到什么处罚？", long_list).startswith("(十一)")
+
+
+def test_a_sentence_referring_back_is_quoted_with_the_one_before():
+    text = ("第三十条 各级气象主管机构所属的气象台站应当按照职责向社会统一发布灾害性天气警报和气象灾害"
+            "预警信号；其他组织和个人不得向社会发布灾害性天气警报和气象灾害预警信号。\n"
+            "其他组织不得擅自设立气象台站。")
+    answer = best_sentences("我们园区管委会能不能自己对外发布暴雨预警信号？", text)
+    assert answer.startswith("第三十条") and "其他组织和个人不得" in answer
+    # The sentence before in another paragraph is not part of it.
+    assert best_sentences("其他组织可以设立气象台站吗？", text) == "其他组织不得擅自设立气象台站。"

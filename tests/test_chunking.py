@@ -82,6 +82,10 @@ def test_decimal_outline_heading_kinds():
     assert label_title("1）组织抢险") == "组织抢险" and label_title("1.5米以上") == "1.5米以上"
     assert heading_label("1 总 则", "decimal1") == "1 总则"
     assert heading_label("1.1编制目的", "decimal2") == "1.1 编制目的"
+    # Chapter titles spaced out for typography are one word in the section path.
+    assert heading_label("## 第一章 总 则", "chapter") == "第一章 总则"
+    assert heading_label("第二节  现场处置和调查", "section") == "第二节 现场处置和调查"
+    assert heading_label("第二章", "chapter") == "第二章"
     assert heading_kind("附件2") == heading_kind("附件：") == "annex"
     assert heading_kind("附件：1.重点任务分工表") == ""  # a notice listing its attachments
 

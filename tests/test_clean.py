@@ -225,7 +225,8 @@ def test_fix_pdf_text_drops_only_page_furniture() -> None:
 
 CHROME_TEXT = st.lists(
     st.sampled_from(["首页", "打印本页", "索引号 1", "文号 2", "备注", "正文。", "", "  ",
-                     "主办:某某", "京ICP备1号", "附件：表", "地址：某路", "第一条 内容。"])
+                     "主办:某某", "京ICP备1号", "附件：表", "地址：某路", "第一条 内容。",
+                     "来源：某局 字号：大 中 小", "来源：某局 浏览次数：3"])
     | st.text(max_size=20),
     max_size=30,
 ).map("\n".join)
@@ -241,10 +242,23 @@ def test_strip_web_chrome_is_idempotent(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(CHROME_TEXT)
 def test_strip_web_chrome_only_removes_whole_lines(text: str) -> None:
+    """Lines are dropped whole, or lose only a toolbar at their end (字号：大 中 小 …)."""
     kept = strip_web_chrome(text).split("\n")
     assume(kept != [""])
     lines = iter(text.split("\n"))
-    assert all(any(line == original for original in lines) for line in kept)
+    assert all(any(line == original or (line and original.startswith(line)
+                                        and original[len(line):][:1].isspace())
+                   for original in lines) for line in kept)
+
+
+def test_toolbar_at_the_end_of_the_date_line_is_cut() -> None:
+    page = ("气象灾害防御条例\n发布时间：2017-10-07　来源：办公室　字号：[大 中 小]　打印本页\n"
+            "发布日期: 2020-01-02 【字体：大 中 小】【打印】【关闭】\n来源：市应急局  浏览次数：12\n"
+            "大中小企业应当建立安全生产责任制。\n第一条 本条例的字号 大 中 小 不是工具栏。")
+    assert strip_web_chrome(page).split("\n") == [
+        "气象灾害防御条例", "发布时间：2017-10-07　来源：办公室", "发布日期: 2020-01-02",
+        "来源：市应急局", "大中小企业应当建立安全生产责任制。",
+        "第一条 本条例的字号 大 中 小 不是工具栏。"]
 
 
 def test_a_menu_bar_with_the_sites_own_section_names_is_chrome() -> None:

@@ -19,7 +19,7 @@ OWN_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
 # Questions on documents outside the sample corpus (benchmarks/newdocs/README.md).
 NEW_DOCS = REPO_ROOT / "benchmarks" / "newdocs"
 NEW_DOC_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
-                for name in ("newdocs1", "newdocs2", "newdocs3")}
+                for name in ("newdocs1", "newdocs2", "newdocs3", "newdocs4")}
 # Questions like the judged sample's (on the two district plans, and the law as a PDF), in
 # other words, written blind (BENCHMARKS.md "Session 8").
 LIKE_DEV = REPO_ROOT / "benchmarks" / "holdout5.jsonl"
@@ -60,11 +60,11 @@ def own_figures(kb_dir, figures) -> dict[str, dict[str, dict]]:
 
 @pytest.fixture(scope="module")
 def new_doc_figures(kb_dir, figures, tmp_path_factory) -> dict[str, dict[str, dict]]:
-    """Figures over the sample corpus plus the fifteen outside documents: the eval knowledge
+    """Figures over the sample corpus plus the twenty outside documents: the eval knowledge
     base copied, and only the new files ingested into the copy."""
     corpus = tmp_path_factory.mktemp("corpus-plus")
     shutil.copytree(CORPUS, corpus, dirs_exist_ok=True)
-    for folder in ("extra", "extra2", "extra3"):
+    for folder in ("extra", "extra2", "extra3", "extra4"):
         shutil.copytree(NEW_DOCS / folder, corpus / folder)
     plus_kb = tmp_path_factory.mktemp("eval-kb-plus")
     shutil.copytree(kb_dir, plus_kb, dirs_exist_ok=True)

@@ -14,6 +14,8 @@ from kb.docfacts import cited_own_rules, is_own_document
         ("某炼油厂内部规定的动火作业票有效期是几个小时？", "内部规定"),
         ("按照公司规定，动火作业要提前几天审批？", "按照公司规定"),
         ("员工守则里对劳保用品是怎么要求的？", "员工守则"),
+        ("我们厂规定进车间要穿工作服，违反一次扣多少钱？", "我们厂规定"),
+        ("我们公司的制度规定加班要提前几天申请？", "我们公司的制度"),
         # What the law requires of such rules, or of the company, is answerable.
         ("企业内部的安全管理制度里应该包括哪些内容?", None),
         ("企业内部应该建立哪些安全制度?", None),
@@ -21,6 +23,7 @@ from kb.docfacts import cited_own_rules, is_own_document
         ("公司员工手册里规定的劳动防护用品，公司要免费发吗?", None),  # asks no content
         ("生产经营单位应当建立什么安全生产规章制度?", None),
         ("发生事故后多长时间内上报?", None),
+        ("我们公司规定加班不给加班费，这合法吗？", None),  # asks whether the rule is lawful
     ],
 )
 def test_cited_own_rules(question, named):

@@ -58,6 +58,18 @@ def test_a_quantity_question_no_passage_states_is_refused(sample_kb_dir):
     assert "一百人" in answer.text
 
 
+def test_a_question_in_parts_is_refused_when_no_passage_states_the_number_one_asks(
+        sample_kb_dir):
+    from kb.store import KnowledgeBase
+
+    kb = KnowledgeBase(sample_kb_dir)
+    # The law (without 安全生产许可证条例) states no term for any licence: without the rule
+    # this was answered from 第六十三条 (departments approving safety matters).
+    assert kb.answer("安全生产许可证的有效期是几年？到期怎么延期？").refused
+    answer = kb.answer("生产经营单位的从业人员超过多少人应当设置安全生产管理机构？没设置怎么处罚？")
+    assert not answer.refused and "一百人" in answer.text
+
+
 def test_an_ordinal_is_not_a_quantity():
     assert asked_unit("朝阳区一共建成了多少个应急避难场所?") == "个"
     assert not states_quantity("第三十一条 县级以上地方人民政府负责应急避难场所的建设。", "个")
