@@ -167,8 +167,8 @@ def strip_web_chrome(text: str) -> str:
         text: text with "\\n" line breaks.
 
     Returns:
-        The text without chrome lines; other lines are unchanged, and runs of blank lines
-        left behind are reduced to one. Idempotent.
+        The text without chrome lines; other lines are unchanged but for a toolbar cut off
+        their end, and runs of blank lines left behind are reduced to one. Idempotent.
     """
     lines = text.split("\n")
     keep = not_chrome(lines)

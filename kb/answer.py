@@ -234,17 +234,14 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     if not found:
         return refusal(question, hits, 0.0)
     hits = found
-    unit = asked_unit(question)  # "多少天", "几年": only a passage stating such a number answers
+    # "多少天", "几年": only a passage stating such a number answers; asked in several parts
+    # ("有效期是几年？到期怎么延续？"), some passage must state the number each part asks.
     parts = question_parts(question)
-    if unit is not None and len(parts) == 1:
-        stating = [h for h in hits if states_quantity(h.text, unit)]
-        if not stating:
-            return refusal(question, hits, 0.0)
-        hits = stating
-    elif any(not any(states_quantity(h.text, u) for h in hits)
-             for u in map(asked_unit, parts) if u is not None):
-        # "有效期是几年？到期怎么延续？": no passage states the number one part asks.
+    units = [u for u in map(asked_unit, parts) if u is not None]
+    if any(not any(states_quantity(h.text, u) for h in hits) for u in units):
         return refusal(question, hits, 0.0)
+    if len(parts) == 1 and units:
+        hits = [h for h in hits if states_quantity(h.text, units[0])]
     features = answer_features(kb, question, hits[0])
     confidence = 0.0 if features["unknown_place"] else calibration.confidence(features)
     if confidence < calibration.threshold:

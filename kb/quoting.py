@@ -127,7 +127,7 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
 
 # A sentence that only makes sense with the one before it: "其他组织和个人不得…" after the
 # sentence saying who may, "但…", "前款规定的…".
-_REFERS_BACK = re.compile(r"(?:其他|但|但是|前款|上述|否则)")
+_REFERS_BACK = re.compile(r"其他|但|前款|上述|否则")
 
 
 def _context_start(passage: str, sentences: list[str], best: int, start: int,
@@ -139,24 +139,21 @@ def _context_start(passage: str, sentences: list[str], best: int, start: int,
     what the items are for (the answer, often); a sentence referring back ("其他组织和个人不得
     …", "但…") from the sentence before it in its paragraph. Up to LIST_MAX_CHARS in all.
     """
-    lead = None
     if _LIST_ITEM.match(sentences[best]):
         lead = next((j for j in range(best - 1, -1, -1)
                      if not _LIST_ITEM.match(sentences[j])), None)
-        if lead is not None and not sentences[lead].endswith((":", "：")):
-            lead = None
+        if lead is None or not sentences[lead].endswith((":", "：")):
+            return start
+        lead_start = passage.rfind(sentences[lead], 0, start)
+        paragraph = passage.rfind("\n", 0, lead_start) + 1
+        candidates = (paragraph, lead_start) if lead_start != -1 else ()
     elif _REFERS_BACK.match(sentences[best]) and best > 0:
-        lead = best - 1
-    if lead is None:
+        lead_start = passage.rfind(sentences[best - 1], 0, start)
+        same_paragraph = lead_start != -1 and "\n" not in passage[lead_start:start]
+        candidates = (lead_start,) if same_paragraph else ()
+    else:
         return start
-    lead_start = passage.rfind(sentences[lead], 0, start)
-    if lead_start == -1 or (not _LIST_ITEM.match(sentences[best])
-                            and "\n" in passage[lead_start:start]):
-        return start  # the sentence before is in another paragraph
-    if not _LIST_ITEM.match(sentences[best]):
-        return lead_start if end - lead_start <= LIST_MAX_CHARS else start
-    paragraph = passage.rfind("\n", 0, lead_start) + 1
-    return next((c for c in (paragraph, lead_start) if end - c <= LIST_MAX_CHARS), start)
+    return next((c for c in candidates if end - c <= LIST_MAX_CHARS), start)
 
 
 _ASKS_LIST = re.compile(r"哪些|哪几|有什么|包括什么|哪一?[级类种档]|什么(?:级别|等级|类别)")
