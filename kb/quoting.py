@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from ingest.chunking import heading_kind
+from kb.actors import party_weight
 from kb.quantity import (
     MONTH_DAY,
     asked_unit,
@@ -222,8 +223,9 @@ _ANSWER_TYPES = [
 
 
 def _type_weight(question: str, sentence: str) -> float:
-    """How much more a sentence holding the kind of thing asked for is worth."""
-    weight = 1.0
+    """How much more a sentence holding the kind of thing asked for is worth, and about
+    the party asked about ("公司应该…" → a sentence on what the employer must do)."""
+    weight = party_weight(question, sentence)
     for cue, pattern, factor in _ANSWER_TYPES:
         if cue.search(question) and pattern.search(sentence):
             weight *= factor
