@@ -53,6 +53,9 @@ _ITEM_KINDS_IN_ARTICLE = {"cn_item", "cn_paren", "num_item", "num_paren", "num_h
 _MAX_LABEL = 40
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 _SOFT_BREAK = re.compile(r"(?<=[，、,：:])")
+# A heading marked by its author: Markdown's "## ", and a DOCX heading style (see
+# ingest.loaders), at levels 1-6.
+HEADING_MARK = re.compile(r"^(#{1,6})(?:[ \t\u3000]+|$)")
 # How far a chunk may exceed max_chars: by headings carried into it, or by the 责任单位 line
 # kept with its task.
 OVERFLOW = 200
@@ -134,6 +137,12 @@ def _leading_number(label: str) -> int | None:
     return int(m.group()) if m else None
 
 
+def strip_heading_marks(text: str) -> str:
+    """The text without its lines' heading marks ("## 第一章 总则" → "第一章 总则")."""
+    return "\n".join(HEADING_MARK.sub("", line.strip()) if HEADING_MARK.match(line.strip())
+                     else line for line in text.split("\n"))
+
+
 def _is_heading(line: str, kind: str, stack: list[tuple[str, str]]) -> bool:
     if not kind:
         return False
@@ -150,51 +159,102 @@ def _is_heading(line: str, kind: str, stack: list[tuple[str, str]]) -> bool:
                 and len(s) > 200 and "。" not in s[:_MAX_LABEL])
 
 
-def parse_blocks(text: str) -> list[Block]:
+def parse_blocks(text: str, markup: bool = False) -> list[Block]:
     """Split cleaned text into blocks, one per heading, each with its section path.
 
     Args:
         text: cleaned document text, one paragraph or heading per line.
+        markup: whether lines marked "#" … "######" are headings by their author (Markdown,
+            a DOCX's heading styles): then they are headings even without a number, nest
+            by their level, and lose the mark. The only line marked at level 1, when it
+            comes first and has no number, is the document's title, not a section.
 
     Returns:
-        Blocks in document order; joining their lines gives back every non-blank line.
+        Blocks in document order; joining their lines gives back every non-blank line
+        (without heading marks when markup is set).
     """
     blocks: list[Block] = []
-    stack: list[tuple[str, str]] = []  # (kind, label)
+    stack: list[tuple[str, str, int]] = []  # (kind, label, heading mark level or 0)
     current: list[str] = []
     current_kind = ""
 
     def flush() -> None:
         if current:
-            blocks.append(Block(tuple(label for _, label in stack), tuple(current), current_kind))
+            blocks.append(Block(tuple(e[1] for e in stack), tuple(current), current_kind))
 
-    toc_first = ""  # first entry of a table of contents (目录) while inside it
-    in_toc = False
-    for line in text.splitlines():
+    toc = _TableOfContents()
+    marks = [_heading_mark(line) if markup else (0, line) for line in text.splitlines()]
+    title = _title_line(marks)
+    for i, (level, line) in enumerate(marks):
         if not line.strip():
             continue
-        kind = heading_kind(line)
-        # A table of contents lists the headings once before the body repeats them: its
-        # lines stay body text until the first listed heading comes round again.
-        if line.strip().replace(" ", "").replace("\u3000", "") == "目录":
-            in_toc, toc_first = True, ""
-        elif in_toc and kind:
-            if not toc_first:
-                toc_first = line.strip()
-            elif _same_heading(line, toc_first):
-                in_toc = False
-            kind = "" if in_toc else kind
-        if _is_heading(line, kind, stack):
+        kind = toc.kind(line, heading_kind(line))
+        if toc.inside or i == title:
+            level = 0  # the title and a contents list are text, as in an unmarked text
+        if level and not kind:
+            kind = "markup"
+        if kind and (level or _is_heading(line, kind, [(k, lb) for k, lb, _ in stack])):
             flush()
             current = []
-            rank = RANK[kind]
-            while stack and RANK[stack[-1][0]] >= rank:
+            while stack and _closes(stack[-1], kind, level):
                 stack.pop()
-            stack.append((kind, heading_label(line, kind)))
+            stack.append((kind, heading_label(line, kind), level))
             current_kind = kind
         current.append(line.strip())
     flush()
     return blocks
+
+
+def _title_line(marks: list[tuple[int, str]]) -> int | None:
+    """Index of the document's title among (mark level, line) pairs: its only line marked at
+    level 1 ("# 动火作业安全管理制度"), unnumbered and before any other marked line."""
+    first = [i for i, (level, _) in enumerate(marks) if level == 1]
+    marked = next((i for i, (level, _) in enumerate(marks) if level), None)
+    if len(first) == 1 and first[0] == marked and not heading_kind(marks[marked][1]):
+        return marked
+    return None
+
+
+def _heading_mark(line: str) -> tuple[int, str]:
+    """(level, line without its mark) for a line marked "## …"; (0, line) otherwise."""
+    m = HEADING_MARK.match(line.strip())
+    return (len(m.group(1)), line.strip()[m.end():]) if m else (0, line)
+
+
+def _closes(top: tuple[str, str, int], kind: str, level: int) -> bool:
+    """Whether a new heading (kind, mark level or 0) closes the open heading top.
+
+    Numbered headings close each other by rank, marked or not; an unnumbered marked one
+    ("## 职责") closes what was opened at its level or deeper and any unmarked heading
+    opened inside the previous section; an unmarked numbered heading never closes it.
+    """
+    top_kind, _, top_level = top
+    if kind == "markup":
+        return top_level == 0 or top_level >= level
+    if top_kind == "markup":
+        return 0 < level <= top_level
+    return RANK[top_kind] >= RANK[kind]
+
+
+class _TableOfContents:
+    """A table of contents (目录) lists the headings once before the body repeats them: its
+    lines stay body text until the first listed heading comes round again."""
+
+    def __init__(self) -> None:
+        self.inside = False
+        self._first = ""
+
+    def kind(self, line: str, kind: str) -> str:
+        """The line's heading kind, or "" while inside the table of contents."""
+        if line.strip().replace(" ", "").replace("\u3000", "") == "目录":
+            self.inside, self._first = True, ""
+        elif self.inside and kind:
+            if not self._first:
+                self._first = line.strip()
+            elif _same_heading(line, self._first):
+                self.inside = False
+            return "" if self.inside else kind
+        return kind
 
 
 def _same_heading(a: str, b: str) -> bool:
@@ -310,11 +370,12 @@ def _is_bare_heading(block: Block) -> bool:
     return len(line) <= _MAX_LABEL and not re.search(r"[。；;]", line.rstrip("。"))
 
 
-def chunk_text(text: str, max_chars: int = 500) -> list[Chunk]:
+def chunk_text(text: str, max_chars: int = 500, markup: bool = False) -> list[Chunk]:
     """Parse and chunk cleaned text in one call.
 
     Args:
         text: cleaned document text.
         max_chars: size bound for chunks.
+        markup: whether "#"-marked lines are the author's headings (see parse_blocks).
     """
-    return chunk_blocks(parse_blocks(text), max_chars=max_chars)
+    return chunk_blocks(parse_blocks(text, markup=markup), max_chars=max_chars)

@@ -12,6 +12,7 @@ from pathlib import Path
 import docx
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
@@ -384,12 +385,20 @@ def _read_docx(path: Path) -> RawText:
             if isinstance(block, Table):
                 lines.extend(_table_rows(block))
             else:
-                lines.append(numbering.label(block) + block.text)
+                lines.append(_heading_mark(block) + numbering.label(block) + block.text)
     except Exception as exc:  # zipfile, lxml and python-docx errors on damaged files
         raise IngestError(
             path, f"not a readable .docx (corrupt, encrypted or old .doc?): {type(exc).__name__}"
         ) from exc
     return RawText("\n".join(lines), "docx")
+
+
+def _heading_mark(paragraph: Paragraph) -> str:
+    """"## " for a paragraph in the style Heading 2 (标题 2): the author's heading, which
+    chunking takes as a section even without a number (see ingest.chunking.parse_blocks)."""
+    name = paragraph.style.name if paragraph.style is not None else ""
+    m = re.fullmatch(r"(?:Heading|heading|标题)\s*([1-9])", name or "")
+    return "#" * min(int(m.group(1)), 6) + " " if m and paragraph.text.strip() else ""
 
 
 def _table_rows(table: Table) -> list[str]:

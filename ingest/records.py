@@ -64,13 +64,22 @@ class Chunk:
         return " › ".join(self.section_path)
 
 
+# Formats whose text marks its headings "## " (a DOCX's heading styles are read as such).
+MARKED_FORMATS = ("md", "docx")
+
+
 @dataclass(frozen=True)
 class PreparedDocument:
     """A file read, cleaned, described and chunked; ready to store."""
 
     source: str  # path relative to what was ingested
-    sha256: str  # hash of the cleaned text: the same content is stored once
+    sha256: str  # hash of the cleaned text without heading marks: stored once
     fmt: str
     meta: DocMeta
-    text: str
+    text: str  # cleaned text; headings marked "## " where the format marks them (markup)
     chunks: list[Chunk] = field(default_factory=list)
+
+    @property
+    def markup(self) -> bool:
+        """Whether the text's "#"-marked lines are its author's headings (Markdown, DOCX)."""
+        return self.fmt in MARKED_FORMATS

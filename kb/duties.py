@@ -265,7 +265,7 @@ def extract_duties_from_blocks(blocks: Iterable[Block]) -> list[DutyRow]:
     return rows
 
 
-def extract_duties(text: str) -> list[DutyRow]:
+def extract_duties(text: str, markup: bool = False) -> list[DutyRow]:
     """Extract who-does-what rows from a cleaned document.
 
     Three sources, in document order: (a) a task paragraph followed by a 责任单位 line (or
@@ -276,11 +276,12 @@ def extract_duties(text: str) -> list[DutyRow]:
 
     Args:
         text: cleaned document text (PreparedDocument.text).
+        markup: whether its "#"-marked lines are headings (PreparedDocument.markup).
 
     Returns:
         DutyRow values with normalised unit names; [] when the text names no duties.
     """
-    return extract_duties_from_blocks(parse_blocks(text))
+    return extract_duties_from_blocks(parse_blocks(text, markup=markup))
 
 
 # ----- storage --------------------------------------------------------------------------

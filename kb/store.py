@@ -260,7 +260,7 @@ class KnowledgeBase:
             return FileResult(str(file), source, "failed", error=str(exc))
         except Exception as exc:  # an unreadable file must never stop the batch
             return FileResult(str(file), source, "failed", error=f"{file}: {exc!r}")
-        duty_rows = duty_table.extract_duties(doc.text)
+        duty_rows = duty_table.extract_duties(doc.text, markup=doc.markup)
         fingerprint = stored_fingerprint(doc, duty_rows)
         db = self.db()
         same_source = db.execute("SELECT id, fingerprint FROM documents WHERE source = ?",

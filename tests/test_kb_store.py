@@ -103,7 +103,7 @@ def test_a_file_chunked_by_older_code_is_rechunked_on_the_next_ingest(tmp_path, 
     # "Older code": one chunk per document, no section paths. The files do not change.
     with monkeypatch.context() as patched:
         patched.setattr(ingest.pipeline, "chunk_text",
-                        lambda text, max_chars=0: [Chunk(text=text.strip())])
+                        lambda text, max_chars=0, markup=False: [Chunk(text=text.strip())])
         kb.ingest([corpus])
     assert counts(kb) == (2, 2)
     report = kb.ingest([corpus])
@@ -120,7 +120,7 @@ def test_duties_read_by_older_code_are_read_again_on_the_next_ingest(tmp_path, c
 
     store = KnowledgeBase(tmp_path / "kb")
     with monkeypatch.context() as patched:  # "older code" found no duties in the plan
-        patched.setattr(duties, "extract_duties", lambda text: [])
+        patched.setattr(duties, "extract_duties", lambda text, markup=False: [])
         store.ingest([corpus])
     assert not store.tasks_of_unit("区应急管理局")
     report = store.ingest([corpus])

@@ -345,8 +345,8 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
     document.save(str(path))
     raw = read_file(path)
     assert raw.fmt == "docx"
-    assert raw.text.split("\n") == [
-        "某区安全生产应急预案", "一、总则", "单位 职责 电话", "应急局 统筹协调", "二、组织体系",
+    assert raw.text.split("\n") == [  # a heading style is marked as a Markdown heading
+        "# 某区安全生产应急预案", "一、总则", "单位 职责 电话", "应急局 统筹协调", "二、组织体系",
     ]
 
 
