@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.records import Chunk
+from ingest.records import HEADING_MARK, Chunk
 
 # Heading kinds in rank order: a heading closes every open heading of equal or lower rank.
 # Laws use 编/章/节/条; plans and schemes use 第一部分/一、/(一)/1./(1)/①, emergency plans
@@ -53,9 +53,6 @@ _ITEM_KINDS_IN_ARTICLE = {"cn_item", "cn_paren", "num_item", "num_paren", "num_h
 _MAX_LABEL = 40
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 _SOFT_BREAK = re.compile(r"(?<=[，、,：:])")
-# A heading marked by its author: Markdown's "## ", and a DOCX heading style (see
-# ingest.loaders), at levels 1-6.
-HEADING_MARK = re.compile(r"^(#{1,6})(?:[ \t\u3000]+|$)")
 # How far a chunk may exceed max_chars: by headings carried into it, or by the 责任单位 line
 # kept with its task.
 OVERFLOW = 200

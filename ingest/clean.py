@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ingest.records import RawText
+from ingest.records import HEADING_MARK, RawText
 
 # ---------------------------------------------------------------------------
 # Shared character classes
@@ -190,7 +190,8 @@ def strip_web_chrome(text: str) -> str:
 
 def not_chrome(lines: list[str]) -> list[bool]:
     """Which lines are not web-page chrome (see strip_web_chrome)."""
-    keep = [not _is_chrome_line(line.strip()) for line in lines]
+    # A page's headings are marked "## " (ingest.loaders); a marked menu is still a menu.
+    keep = [not _is_chrome_line(HEADING_MARK.sub("", line.strip())) for line in lines]
     for i in _metadata_table_rows(lines, keep):
         keep[i] = False
     for i in reversed(range(len(lines))):  # the footer block at the end

@@ -39,6 +39,7 @@ _BLOCK_TAGS = frozenset({
     "dd", "figure", "figcaption", "address", "caption", "center", "hr", "body", "html",
 })
 _CELL_TAGS = frozenset({"td", "th"})
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _SAMPLE_CHARS = 200_000  # how much of a text file the junk check looks at
@@ -296,6 +297,9 @@ def _html_text(soup: BeautifulSoup) -> str:
         if not tag.decomposed:  # it may sit inside a tag removed before it
             tag.decompose()
     _render_task_tables(soup)
+    for tag in soup.find_all(_HEADING_TAGS):
+        if tag.get_text(strip=True):  # the author's heading: marked like Markdown's "## "
+            tag.insert(0, _Break("#" * int(tag.name[1]) + " "))
     for tag in soup.find_all([*_BLOCK_TAGS, "br"]):
         tag.insert_before(_Break("\n"))
         tag.insert_after(_Break("\n"))

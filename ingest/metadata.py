@@ -7,7 +7,7 @@ import re
 from ingest.clean import normalize_for_match, normalize_newlines, strip_web_chrome
 from ingest.numerals import cn_to_int
 from ingest.pdftext import fix_pdf_text
-from ingest.records import DocMeta, RawText
+from ingest.records import HEADING_MARK, DocMeta, RawText
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
 _CN_NUM = "〇○零一二三四五六七八九十"
@@ -76,6 +76,10 @@ def extract_metadata_from_raw(raw: RawText, fallback_title: str) -> DocMeta:
     """
     text = normalize_newlines(raw.text)
     text = fix_pdf_text(text) if raw.fmt == "pdf" else text.replace("\f", "\n")
+    if raw.fmt in ("docx", "html"):
+        # Their heading marks come from styles and tags (ingest.loaders); the title is found
+        # as in plain text, while a Markdown file's own "# " line is its title.
+        text = "\n".join(HEADING_MARK.sub("", line) for line in text.split("\n"))
     return extract_metadata(text, fallback_title)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
 from pathlib import Path
 
 from ingest.chunking import chunk_text, strip_heading_marks
@@ -30,9 +29,7 @@ def prepare_file(path: Path, source: str, max_chars: int = MAX_CHUNK_CHARS) -> P
     """
     raw = read_file(path)
     text = clean_text(raw)
-    # A DOCX's heading marks come from its styles; its title is found as in plain text.
-    described = replace(raw, text=strip_heading_marks(raw.text)) if raw.fmt == "docx" else raw
-    meta = extract_metadata_from_raw(described, fallback_title=path.stem)
+    meta = extract_metadata_from_raw(raw, fallback_title=path.stem)
     if raw.fmt == "md":
         text = _MD_COMMENT.sub("", text)
     markup = raw.fmt in MARKED_FORMATS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,8 +65,12 @@ class Chunk:
         return " › ".join(self.section_path)
 
 
-# Formats whose text marks its headings "## " (a DOCX's heading styles are read as such).
-MARKED_FORMATS = ("md", "docx")
+# A heading marked by its author, at levels 1-6: Markdown's "## ", and how ingest.loaders
+# writes a DOCX heading style or a page's <h2>.
+HEADING_MARK = re.compile(r"^(#{1,6})(?:[ \t\u3000]+|$)")
+# Formats whose text marks its headings "## " (a DOCX's heading styles and a web page's
+# <h1>…<h6> are read as such).
+MARKED_FORMATS = ("md", "docx", "html")
 
 
 @dataclass(frozen=True)
@@ -81,5 +86,6 @@ class PreparedDocument:
 
     @property
     def markup(self) -> bool:
-        """Whether the text's "#"-marked lines are its author's headings (Markdown, DOCX)."""
+        """Whether the text's "#"-marked lines are its author's headings (Markdown, DOCX,
+        web pages)."""
         return self.fmt in MARKED_FORMATS

@@ -139,7 +139,7 @@ def test_html_keeps_blocks_as_lines_and_drops_markup(tmp_path: Path) -> None:
     raw = read_file(write(tmp_path / "page.html", PAGE))
     assert raw.fmt == "html"
     assert raw.text.split("\n") == [
-        "关于做好安全生产工作的通知",
+        "# 关于做好安全生产工作的通知",  # <h1>: the author's heading, marked as in Markdown
         "发布时间：2021-12-31",
         "各单位：",
         "现将有关事项 通知如下。",

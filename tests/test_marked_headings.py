@@ -1,4 +1,4 @@
-"""Headings marked by their author (Markdown "##", DOCX heading styles) are sections even
+"""Headings marked by their author (Markdown "##", DOCX heading styles, <h2>) are sections even
 without a number: a company's rules often head their parts 适用范围, 职责, 车间主任."""
 
 from pathlib import Path
@@ -123,6 +123,29 @@ def test_docx_heading_styles_are_sections(tmp_path):
     assert as_markdown.sha256 == doc.sha256
     assert [(c.section_path, c.text) for c in as_markdown.chunks] \
         == [(c.section_path, c.text) for c in doc.chunks]
+
+
+def write_rule_page(path: Path) -> Path:
+    """RULE as a web page: <h1> title, <h2>/<h3> headings, with a menu and a chrome heading."""
+    body = []
+    for line in RULE.strip().split("\n"):
+        marks, _, text = line.partition(" ") if line.startswith("#") else ("", "", line)
+        body.append(f"<h{len(marks)}>{text}</h{len(marks)}>" if marks else f"<p>{text}</p>")
+    path.write_text("<html><body><div>首页 | 政务公开 | 办事服务</div>" + "".join(body)
+                    + "<h3>相关链接</h3><p>网站标识码：1100000001</p></body></html>",
+                    encoding="utf-8")
+    return path
+
+
+def test_web_page_headings_are_sections(tmp_path):
+    page = prepare_file(write_rule_page(tmp_path / "rule.html"), "rule.html")
+    assert page.meta.title == "动火作业安全管理制度"
+    (tmp_path / "rule.md").write_text(RULE, encoding="utf-8")
+    as_markdown = prepare_file(tmp_path / "rule.md", "rule.md")
+    # The menu and the chrome heading are gone; the rest is the Markdown rule, section for
+    # section.
+    assert [(c.section_path, c.text) for c in page.chunks] \
+        == [(c.section_path, c.text) for c in as_markdown.chunks]
 
 
 def test_a_question_finds_the_section_by_its_unnumbered_heading(tmp_path):
