@@ -4,10 +4,8 @@ without a number: a company's rules often head their parts 适用范围, 职责,
 from pathlib import Path
 
 import docx
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from ingest.chunking import OVERFLOW, chunk_text, parse_blocks, strip_heading_marks
+from ingest.chunking import chunk_text, parse_blocks, strip_heading_marks
 from ingest.pipeline import prepare_file
 from kb.store import KnowledgeBase
 
@@ -70,30 +68,6 @@ def test_an_unmarked_numbered_heading_does_not_close_a_marked_one():
     text = "## 职责\n一、安全部\n负责审批。\n二、车间\n负责监护。\n## 附则\n自发布之日起施行。"
     assert paths(text) == [(("职责",), "职责"), (("职责", "一、安全部"), "负责审批。"),
                            (("职责", "二、车间"), "负责监护。"), (("附则",), "自发布之日起施行。")]
-
-
-lines = st.lists(
-    st.one_of(
-        st.sampled_from(["# 某公司安全管理制度", "## 职责", "### 车间主任", "#### 班组长", "##",
-                         "## 第一章 总则", "第三条 生产经营单位应当遵守。", "一、总体要求",
-                         "1.加强管理。", "（一）建立制度；", "目录", ""]),
-        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
-                max_size=300),
-    ),
-    max_size=60,
-)
-
-
-@settings(max_examples=200, deadline=None)
-@given(lines, st.integers(min_value=20, max_value=600))
-def test_no_text_lost_but_marks_and_chunks_bounded(doc_lines, max_chars):
-    text = "\n".join(doc_lines)
-    chunks = chunk_text(text, max_chars=max_chars, markup=True)
-    squash = "".join  # compare without whitespace
-    assert squash("".join(c.text for c in chunks).split()) \
-        == squash(strip_heading_marks(text).split())
-    assert all(len(c.text) < max_chars + 2 * OVERFLOW for c in chunks)
-    assert all(c.text.strip() for c in chunks)
 
 
 def write_rule_docx(path: Path) -> Path:
