@@ -237,6 +237,9 @@ def _sentence_rows(sentence: str, path: tuple[str, ...]) -> list[DutyRow]:
         listed = _LISTED_UNIT.fullmatch(label_title(norm[:m.start()]))
         if not subject and listed:
             subject = listed.group(1)  # "(1)区公安分局:负责现场警戒…": a member's duties
+        elif not subject and path and _concrete_units(label_title(_nfkc(path[-1]))):
+            # "（1）区公安分局" as a heading, its duties below it ("负责现场警戒…")
+            subject = label_title(_nfkc(path[-1]))
         if "由" in subject:  # "日常工作由区应急管理局负责": the task comes first
             title, subject = subject.rsplit("由", 1)
         subject = _strip_words(_strip_words(subject, _LEADING_WORDS, leading=True),

@@ -69,7 +69,8 @@ _LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]|\d+[.�
 
 
 def best_sentences(question: str, passage: str, idf: dict[str, float] | None = None,
-                   max_chars: int = 160, own_title: str = "") -> str:
+                   max_chars: int = 160, own_title: str = "",
+                   headings: tuple[str, ...] = ()) -> str:
     """The sentence(s) of a passage that best answer the question, as one exact substring.
 
     The sentence sharing the most (IDF-weighted) question terms is taken, then the sentences
@@ -86,6 +87,8 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
             based on, a sentence naming only the document itself does not answer; and the
             question's terms that the title holds count less (they name the document, not
             the sentence: "海淀区2020年的目标" is not answered by the notice issuing it).
+        headings: the passage's section path: a line that is one of its labels is a
+            heading even without a number ("区卫生健康委" above its duties).
     """
     sentences = split_sentences(passage)
     if not sentences:
@@ -93,7 +96,7 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     terms = question_terms(question)
     # A bare heading names a topic but answers nothing: prefer real sentences. A sentence
     # holding the kind of thing asked for (a number, a document, a unit) is preferred.
-    scores = [sentence_score(question, terms, s, idf, own_title) for s in sentences]
+    scores = [sentence_score(question, terms, s, idf, own_title, headings) for s in sentences]
     if _ASKS_LIST.search(question):
         # Asked which ones, a list is the kind of answer wanted (like a number for 多少), and
         # it answers as a whole: its lead ("禁止在下列地点燃放：") is scored with its items, so
@@ -103,7 +106,7 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
             if items:
                 whole = "".join([sentence, *items])
                 scores[i] = max(scores[i], LIST_ANSWER_WEIGHT * sentence_score(
-                    question, terms, whole, idf, own_title))
+                    question, terms, whole, idf, own_title, headings))
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start = passage.find(sentences[best])
     end = start + len(sentences[best])
@@ -111,10 +114,15 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     # A sentence announcing a list ("应当履行下列职责：") is answered by the list's items.
     announces_list = sentences[best].endswith((":", "："))
     limit = max(max_chars, LIST_MAX_CHARS) if announces_list else max_chars
+    # A heading answers nothing alone: when it wins ("区卫生健康委" asked what that unit
+    # does), the paragraph under it is what it heads.
+    heading = _is_bare_heading(sentences[best]) or sentences[best] in headings
     for nxt in sentences[best + 1:]:
         nxt_start = passage.find(nxt, end)
-        if "\n" in passage[end:nxt_start] and not (announces_list and _LIST_ITEM.match(nxt)):
+        new_paragraph = "\n" in passage[end:nxt_start]
+        if new_paragraph and not (announces_list and _LIST_ITEM.match(nxt)) and not heading:
             break  # a new paragraph, unless it is an item of the announced list
+        heading = False
         if nxt_start + len(nxt) - start > limit:
             break
         end = nxt_start + len(nxt)
@@ -174,16 +182,18 @@ def _list_items(sentences: list[str], lead: int) -> list[str]:
 
 
 def sentence_score(question: str, terms: set[str], sentence: str,
-                   idf: dict[str, float] | None, own_title: str = "") -> float:
+                   idf: dict[str, float] | None, own_title: str = "",
+                   headings: tuple[str, ...] = ()) -> float:
     """How well a sentence answers: the question terms it holds, times the answer-type
-    weight; a bare heading names a topic but answers nothing."""
+    weight; a bare heading (numbered, or one of the passage's section labels) names a
+    topic but answers nothing."""
     typed = sentence.replace(f"《{own_title}》", "") if own_title else sentence
     title_terms = frozenset(question_terms(own_title)) if own_title else frozenset()
     type_weight = _type_weight(question, typed)
     # The answer type also breaks ties among sentences sharing no term with the question
     # ("几天能批下来?" is answered by "…之日起3日内，作出批准…的决定").
     return (coverage(terms, sentence, idf, title_terms)
-            * (0.5 if _is_bare_heading(sentence) else 1.0) * type_weight
+            * (0.5 if _is_bare_heading(sentence) or sentence in headings else 1.0) * type_weight
             + 1e-3 * (type_weight - 1.0))
 
 
@@ -249,7 +259,8 @@ def best_quote(question: str, hits: list[SearchHit],
     Each passage's answering sentence is scored like a sentence within a passage, scaled by
     how far the passage's retrieval score is below the first's.
     """
-    quotes = [best_sentences(question, h.text, idf, own_title=h.title) for h in hits]
+    quotes = [best_sentences(question, h.text, idf, own_title=h.title, headings=h.section_path)
+              for h in hits]
     terms, top_score = question_terms(question), hits[0].score
 
     def strength(i: int) -> tuple[float, int]:
@@ -257,7 +268,9 @@ def best_quote(question: str, hits: list[SearchHit],
         # below the first counts e^-1 of its sentence score. (The ratio of the scores, used
         # before, let a runner-up 0.1 below win with a sentence sharing one more word.)
         relative = math.exp(min(hits[i].score - top_score, 0.0))
-        return sentence_score(question, terms, quotes[i], idf, hits[i].title) * relative, -i
+        score = sentence_score(question, terms, quotes[i], idf, hits[i].title,
+                               hits[i].section_path)
+        return score * relative, -i
 
     best = max(range(len(quotes)), key=strength)
     return best, quotes[best]

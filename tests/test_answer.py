@@ -318,3 +318,14 @@ def test_a_sentence_referring_back_is_quoted_with_the_one_before():
     assert answer.startswith("第三十条") and "其他组织和个人不得" in answer
     # The sentence before in another paragraph is not part of it.
     assert best_sentences("其他组织可以设立气象台站吗？", text) == "其他组织不得擅自设立气象台站。"
+
+
+def test_a_heading_is_not_an_answer_but_what_it_heads_is():
+    # Asked what a unit does, its name as an unnumbered heading (Markdown "###", a DOCX
+    # heading style) matches best; its passage's section path tells it is a heading, and
+    # the duties under it answer.
+    unit = SearchHit(chunk_id=3, doc_id=1, title="某区危险化学品事故应急预案", source="plan.md",
+                     text="区卫生健康委\n负责组织伤员医疗救治和卫生防疫工作。",
+                     section_path=("2.2 成员单位职责", "区卫生健康委"), score=1.0)
+    answer = extractive_answer("区卫生健康委在危险化学品事故应急中负责什么？", [unit], 0.9)
+    assert "医疗救治" in answer.text

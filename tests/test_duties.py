@@ -232,6 +232,20 @@ def test_emergency_plan_lists_its_members_duties():
     assert ("区公安分局", "现场警戒和交通疏导") in [(d.lead, d.task) for d in rows]
 
 
+@pytest.mark.parametrize(("text", "markup"), [
+    ("2.3 成员单位职责\n（1）区公安分局\n负责事故现场治安警戒和交通管制，参与事故调查。\n"
+     "（2）区卫生健康委\n负责组织伤员医疗救治。\n（3）主要职责\n负责统筹协调全区应急工作。", False),
+    ("# 某区应急预案\n## 成员单位职责\n### 区公安分局\n负责事故现场治安警戒和交通管制，参与事故调查。\n"
+     "### 区卫生健康委\n负责组织伤员医疗救治。\n### 主要职责\n负责统筹协调全区应急工作。", True),
+])
+def test_members_duties_under_their_unit_as_a_heading(text, markup):
+    # A plan's members' duties are often laid out as the unit on a line of its own, its
+    # duties below it; a heading that is no unit (主要职责) assigns nothing.
+    rows = extract_duties(text, markup=markup)
+    assert [(r.lead, r.task) for r in rows] == [
+        ("区公安分局", "事故现场治安警戒和交通管制"), ("区卫生健康委", "组织伤员医疗救治")]
+
+
 def test_parse_assignment():
     assert parse_assignment("责任单位：区应急管理局等、各街镇") == (EMERGENCY, ("各街镇",))
     assert parse_assignment("今天天气很好") is None
