@@ -391,23 +391,28 @@ def _bigrams(text: str) -> set[str]:
     return grams
 
 
-def duty_score(query: str, task: str, quote: str) -> float:
+def duty_score(query: str, task: str, quote: str, context: str = "") -> float:
     """How well a duty answers "who is responsible for query": 0..1.
 
     The share of the query's character bigrams found in the task title or its paragraph,
-    with title hits counting 1.5 times (a query repeating the title is the best evidence).
+    with title hits counting 1.5 times (a query repeating the title is the best evidence)
+    and those found only in its context half (they tell which document, not which task).
 
     Args:
         query: the task asked about (question words are ignored).
         task: the duty's short title.
         quote: the duty's paragraph.
+        context: what the paragraph is part of, such as its document's title: "谁负责危险
+            化学品事故现场的环境监测" names the plan a member's "负责事故现场环境监测" is in.
     """
     q = _bigrams(query) - _QUESTION_BIGRAMS
     if not q:
         return 0.0
+    own = _bigrams(task) | _bigrams(quote)
     in_title = len(q & _bigrams(task))
-    in_any = len(q & (_bigrams(task) | _bigrams(quote)))
-    return (in_any + 0.5 * in_title) / (1.5 * len(q))
+    in_any = len(q & own)
+    in_context = len((q & _bigrams(context)) - own)
+    return (in_any + 0.5 * in_title + 0.5 * in_context) / (1.5 * len(q))
 
 
 def rank_duties(db: sqlite_utils.Database, query: str, limit: int = 5,
@@ -416,7 +421,8 @@ def rank_duties(db: sqlite_utils.Database, query: str, limit: int = 5,
     parsed = parse_duty_question(query)
     topic = parsed.text if parsed and parsed.kind == "who" else query
     sql = _DUTY_SQL + " ORDER BY u.doc_id, u.ordinal"
-    scored = [(_duty(r), duty_score(topic, r[0], r[7])) for r in db.execute(sql).fetchall()]
+    duties = [_duty(r) for r in db.execute(sql).fetchall()]
+    scored = [(d, duty_score(topic, d.task, d.quote, d.title)) for d in duties]
     scored = [(d, s) for d, s in scored if s >= min_score]
     scored.sort(key=lambda ds: -ds[1])  # stable: ties keep document order
     return scored[:limit]

@@ -377,6 +377,37 @@ def test_duty_score():
     assert 0.5 < partial < 1.0
     assert duty_score("负责", title, title) == 0.0
     assert duty_score("", title, title) == 0.0
+    # The plan a duty is in counts, at half weight: it tells which document, not which task.
+    task, quote = "事故现场及周边环境监测", "负责事故现场及周边环境监测。"
+    alone = duty_score("危险化学品事故现场的环境监测", task, quote)
+    in_plan = duty_score("危险化学品事故现场的环境监测", task, quote, "某区危险化学品事故应急预案")
+    assert alone < 0.5 < in_plan < duty_score("事故现场的环境监测", task, quote)
+
+
+MEMBERS_PLAN = """# 某区危险化学品事故应急预案
+## 1 总则
+为有效应对危险化学品事故，保障人民群众生命财产安全，制定本预案。
+## 2 组织体系
+### 2.1 成员单位职责
+#### 区公安分局
+负责事故现场治安警戒和交通管制，组织疏散周边群众。
+#### 区生态环境局
+负责事故现场及周边环境监测，提出环境污染处置建议。
+"""
+
+
+def test_who_question_answered_from_members_duties_under_unit_headings(tmp_path):
+    # Real knowledge base and default embedder: the unit is a heading, its duty below it,
+    # and the question names the plan's subject (危险化学品) rather than words of the duty.
+    from kb.answer import answer_question, load_calibration
+    from kb.store import KnowledgeBase
+
+    (tmp_path / "plan.md").write_text(MEMBERS_PLAN, encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "kb")
+    assert kb.ingest([tmp_path / "plan.md"]).ok
+    answer = answer_question(kb, "谁负责危险化学品事故现场的环境监测？", load_calibration())
+    assert answer.units == ["区生态环境局"]
+    assert answer.citations[0].section_path[-1] == "区生态环境局"
 
 
 # ----- robustness -----------------------------------------------------------------------
