@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kb.credentials import credential_names, names_credential, other_credential
 from kb.docfacts import asked_fact, cited_own_rules, display, is_own_document, named_document
 from kb.duties import parse_duty_question
 from kb.places import other_place, place_names
@@ -233,6 +234,14 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
                 return duty_answer(question, duty, hit, score)
     if not found:
         return refusal(question, hits, 0.0)
+    # Nor one about another licence than the question names (采矿许可证 ≠ 安全生产许可证);
+    # once such passages are set aside, what is left must name the asked one, or it can only
+    # be about something else (the asked licence is not in the knowledge base).
+    credentials = credential_names(question)
+    if any(other_credential(credentials, h.text) for h in found):
+        found = [h for h in found if not other_credential(credentials, h.text)]
+        if not any(names_credential(credentials, h.text) for h in found):
+            return refusal(question, hits, 0.0)
     hits = found
     # "多少天", "几年": only a passage stating such a number answers; asked in several parts
     # ("有效期是几年？到期怎么延续？"), some passage must state the number each part asks.
