@@ -16,9 +16,8 @@ from kb.tokenize import normalize
 _CREDENTIAL = re.compile(
     r"(许可证|资格证书|资格证|证书|执照|驾照|(?<![取论保验认查举凭签公辩考印见扣领办换发持无有])证)"
     r"(?![件明据人实])")
-# What a passage names a credential with: a head shared with the question's credential
-# means the passage is about some licence or certificate, so it is about the asked one or
-# another one. A bare "证" is not enough (持证上岗, 发证机关 name no particular one).
+# Words by which a passage names some particular licence or certificate, so it is about
+# the asked one or another one. A bare "证" is not enough (持证上岗, 发证机关 name none).
 _PASSAGE_HEADS = re.compile(r"许可证|证书|执照|驾驶证|合格证|资格证|登记证|操作证|资质证")
 # Words that end a credential's name when reading back from its head: verbs done to a
 # credential (领到的…, 吊销…, 出借…), question words (什么证) and particles.
