@@ -134,12 +134,6 @@ def _leading_number(label: str) -> int | None:
     return int(m.group()) if m else None
 
 
-def strip_heading_marks(text: str) -> str:
-    """The text without its lines' heading marks ("## 第一章 总则" → "第一章 总则")."""
-    return "\n".join(HEADING_MARK.sub("", line.strip()) if HEADING_MARK.match(line.strip())
-                     else line for line in text.split("\n"))
-
-
 def _is_heading(line: str, kind: str, stack: list[tuple[str, str]]) -> bool:
     if not kind:
         return False

@@ -188,6 +188,12 @@ def strip_web_chrome(text: str) -> str:
     return "\n".join(out)
 
 
+def strip_heading_marks(text: str) -> str:
+    """The text without its lines' heading marks ("## 第一章 总则" → "第一章 总则")."""
+    return "\n".join(HEADING_MARK.sub("", line.strip()) if HEADING_MARK.match(line.strip())
+                     else line for line in text.split("\n"))
+
+
 def not_chrome(lines: list[str]) -> list[bool]:
     """Which lines are not web-page chrome (see strip_web_chrome)."""
     # A page's headings are marked "## " (ingest.loaders); a marked menu is still a menu.

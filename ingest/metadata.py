@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 
-from ingest.clean import normalize_for_match, normalize_newlines, strip_web_chrome
+from ingest.clean import (
+    normalize_for_match,
+    normalize_newlines,
+    strip_heading_marks,
+    strip_web_chrome,
+)
 from ingest.numerals import cn_to_int
 from ingest.pdftext import fix_pdf_text
-from ingest.records import HEADING_MARK, DocMeta, RawText
+from ingest.records import DocMeta, RawText
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
 _CN_NUM = "〇○零一二三四五六七八九十"
@@ -79,7 +84,7 @@ def extract_metadata_from_raw(raw: RawText, fallback_title: str) -> DocMeta:
     if raw.fmt in ("docx", "html"):
         # Their heading marks come from styles and tags (ingest.loaders); the title is found
         # as in plain text, while a Markdown file's own "# " line is its title.
-        text = "\n".join(HEADING_MARK.sub("", line) for line in text.split("\n"))
+        text = strip_heading_marks(text)
     return extract_metadata(text, fallback_title)
 
 

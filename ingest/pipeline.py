@@ -6,8 +6,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from ingest.chunking import chunk_text, strip_heading_marks
-from ingest.clean import clean_text
+from ingest.chunking import chunk_text
+from ingest.clean import clean_text, strip_heading_marks
 from ingest.loaders import read_file
 from ingest.metadata import extract_metadata_from_raw
 from ingest.records import MARKED_FORMATS, IngestError, PreparedDocument

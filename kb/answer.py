@@ -238,11 +238,10 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     # once such passages are set aside, what is left must name the asked one, or it can only
     # be about something else (the asked licence is not in the knowledge base).
     credentials = credential_names(question)
-    if any(other_credential(credentials, h.text) for h in found):
-        found = [h for h in found if not other_credential(credentials, h.text)]
-        if not any(names_credential(credentials, h.text) for h in found):
-            return refusal(question, hits, 0.0)
-    hits = found
+    kept = [h for h in found if not other_credential(credentials, h.text)]
+    if len(kept) < len(found) and not any(names_credential(credentials, h.text) for h in kept):
+        return refusal(question, hits, 0.0)
+    hits = kept
     # "多少天", "几年": only a passage stating such a number answers; asked in several parts
     # ("有效期是几年？到期怎么延续？"), some passage must state the number each part asks.
     parts = question_parts(question)

@@ -227,6 +227,7 @@ def _sentence_rows(sentence: str, path: tuple[str, ...]) -> list[DutyRow]:
         if units and title:
             others = tuple(dict.fromkeys(u for u in units[1:] + partners if u != units[0]))
             rows.append(DutyRow("sentence", title[:_MAX_TITLE], quote, units[0], others, path))
+    heading = label_title(_nfkc(path[-1])) if path else ""  # a unit heading its duties
     for m in re.finditer("负责", norm):
         after = norm[m.end():]
         title = _CLAUSE_BREAK.split(after, maxsplit=1)[0]
@@ -237,9 +238,9 @@ def _sentence_rows(sentence: str, path: tuple[str, ...]) -> list[DutyRow]:
         listed = _LISTED_UNIT.fullmatch(label_title(norm[:m.start()]))
         if not subject and listed:
             subject = listed.group(1)  # "(1)区公安分局:负责现场警戒…": a member's duties
-        elif not subject and path and _concrete_units(label_title(_nfkc(path[-1]))):
+        elif not subject and _concrete_units(heading):
             # "（1）区公安分局" as a heading, its duties below it ("负责现场警戒…")
-            subject = label_title(_nfkc(path[-1]))
+            subject = heading
         if "由" in subject:  # "日常工作由区应急管理局负责": the task comes first
             title, subject = subject.rsplit("由", 1)
         subject = _strip_words(_strip_words(subject, _LEADING_WORDS, leading=True),

@@ -116,7 +116,7 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     limit = max(max_chars, LIST_MAX_CHARS) if announces_list else max_chars
     # A heading answers nothing alone: when it wins ("区卫生健康委" asked what that unit
     # does), the paragraph under it is what it heads.
-    heading = _is_bare_heading(sentences[best]) or sentences[best] in headings
+    heading = _is_heading(sentences[best], headings)
     for nxt in sentences[best + 1:]:
         nxt_start = passage.find(nxt, end)
         new_paragraph = "\n" in passage[end:nxt_start]
@@ -181,6 +181,11 @@ def _list_items(sentences: list[str], lead: int) -> list[str]:
     return items
 
 
+def _is_heading(sentence: str, headings: tuple[str, ...]) -> bool:
+    """A bare heading: numbered, or one of the passage's section labels."""
+    return _is_bare_heading(sentence) or sentence in headings
+
+
 def sentence_score(question: str, terms: set[str], sentence: str,
                    idf: dict[str, float] | None, own_title: str = "",
                    headings: tuple[str, ...] = ()) -> float:
@@ -193,7 +198,7 @@ def sentence_score(question: str, terms: set[str], sentence: str,
     # The answer type also breaks ties among sentences sharing no term with the question
     # ("几天能批下来?" is answered by "…之日起3日内，作出批准…的决定").
     return (coverage(terms, sentence, idf, title_terms)
-            * (0.5 if _is_bare_heading(sentence) or sentence in headings else 1.0) * type_weight
+            * (0.5 if _is_heading(sentence, headings) else 1.0) * type_weight
             + 1e-3 * (type_weight - 1.0))
 
 

@@ -13,8 +13,8 @@ from ingest.chunking import (
     label_title,
     parse_blocks,
     split_long,
-    strip_heading_marks,
 )
+from ingest.clean import strip_heading_marks
 from ingest.pipeline import prepare_file
 
 # A made-up district emergency plan in the usual 1 / 1.1 / 1.1.1 outline, with a contents list.

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import docx
 
-from ingest.chunking import chunk_text, parse_blocks, strip_heading_marks
+from ingest.chunking import chunk_text, parse_blocks
+from ingest.clean import strip_heading_marks
 from ingest.pipeline import prepare_file
 from kb.store import KnowledgeBase
 
