@@ -14,7 +14,14 @@ from kb.docfacts import asked_fact, cited_own_rules, display, is_own_document, n
 from kb.duties import parse_duty_question
 from kb.places import other_place, place_names
 from kb.quantity import asked_unit, states_quantity
-from kb.quoting import LIST_MAX_CHARS, best_quote, coverage, question_terms
+from kb.quoting import (
+    LIST_MAX_CHARS,
+    MIN_QUANTITY_EVIDENCE,
+    best_quote,
+    coverage,
+    quantity_evidence,
+    question_terms,
+)
 from kb.records import Answer, Citation, Duty, SearchHit
 from kb.tokenize import search_text, split_sentences
 
@@ -196,7 +203,8 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     holds a close match; everything else extractively from the best passage. A question
     asking one quantity in a unit (多少天, 几年) is answered only from passages that state a
     number in that unit, and refused when none of the top five does (for a question in
-    several parts, when none states the number one part asks).
+    several parts, when none states the number one part asks) or, asked one quantity, when
+    none states it in a sentence about what was asked (kb.quoting.quantity_evidence).
 
     Args:
         kb: the knowledge base.
@@ -249,6 +257,12 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     if any(not any(states_quantity(h.text, u) for h in hits) for u in units):
         return refusal(question, hits, 0.0)
     if len(parts) == 1 and units:
+        # Asked one quantity, the number must be stated about what was asked: "西城区的专职
+        # 安全员队伍有多少人" is not answered by a plan's "百名安全生产专家…". (A part of a
+        # longer question, "几天能批下来?", names too little of the topic to judge by.)
+        if max(quantity_evidence(question, h.text, units[0], kb.idf())
+               for h in hits) < MIN_QUANTITY_EVIDENCE:
+            return refusal(question, hits, 0.0)
         hits = [h for h in hits if states_quantity(h.text, units[0])]
     features = answer_features(kb, question, hits[0])
     confidence = 0.0 if features["unknown_place"] else calibration.confidence(features)

@@ -111,6 +111,18 @@ def states_quantity(text: str, unit: str) -> bool:
     return re.search(rf"{_NUMBER}(?:{spellings})", text) is not None
 
 
+# Money paid to someone (a reward, an allowance, a fee): a fine is not what is asked, so only
+# a statement naming the same payment answers "举报有功能拿到多少钱的奖励".
+_PAYMENT = re.compile(r"奖励|奖金|补贴|津贴|补助|补偿|赔偿|工资|工本费|起步费|收费|费用")
+
+
+def asked_payment(question: str) -> str | None:
+    """The payment a question asks the amount of ("多少钱的奖励" → "奖励"), or None; a
+    question about a fine (罚) asks none."""
+    match = _PAYMENT.search(question)
+    return match.group(0) if match and "罚" not in question else None
+
+
 # How long (多久, 多长时间, 期限): answered by a duration in any unit of time, not by a date.
 _ASKS_DURATION = re.compile(r"多久|多长时间|多少时间|期限|时限")
 _DURATION = re.compile(rf"{_NUMBER}(?:工作日|小时|分钟|年|个?月|周|星期|日|天)")

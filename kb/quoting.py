@@ -14,7 +14,9 @@ from collections.abc import Callable
 from ingest.chunking import heading_kind
 from kb.actors import party_weight
 from kb.quantity import (
+    MONEY,
     MONTH_DAY,
+    asked_payment,
     asked_unit,
     asks_duration,
     states_duration,
@@ -250,6 +252,44 @@ def _type_weight(question: str, sentence: str) -> float:
     if unit is not None and states_quantity(sentence, unit):  # 多少天 → "30日内"
         weight *= 1.2
     return weight
+
+
+# A quantity answers only when stated about what was asked: its sentence (read with the one
+# it continues) must share at least this IDF-weighted share of the question's terms.
+MIN_QUANTITY_EVIDENCE = 0.05
+
+
+def quantity_evidence(question: str, passage: str, unit: str,
+                      idf: dict[str, float] | None = None) -> float:
+    """How well the passage's statements of a quantity in unit match the question.
+
+    The best IDF-weighted coverage of the question's terms among the passage's sentences
+    stating such a quantity, each read with the sentence it continues: the one before it in
+    its paragraph, or the lead of its list ("有下列情形之一的：" before "（一）造成死亡一人以上…").
+    0 when no sentence states one. "西城区的专职安全员队伍有多少人" is not answered by a
+    plan's "开展百名专家服务万家企业活动"; an amount of a payment asked ("多少钱的奖励") only
+    by a sentence naming that payment, not by a fine.
+
+    Args:
+        question: the question (or the part of it asking the quantity).
+        passage: the passage.
+        unit: the unit asked, as kb.quantity.asked_unit gives it.
+        idf: term weights; by length when None.
+    """
+    terms = question_terms(question)
+    payment = asked_payment(question) if unit in (MONEY, "元", "万元") else None
+    lines = [split_sentences(line) for line in passage.splitlines()]
+    best, lead = 0.0, ""  # lead: the last sentence that is not a list item
+    for sentences in lines:
+        for i, sentence in enumerate(sentences):
+            item = _LIST_ITEM.match(sentence) is not None
+            if states_quantity(sentence, unit):
+                before = lead if item else (sentences[i - 1] if i else "")
+                if payment is None or payment in before + sentence:
+                    best = max(best, coverage(terms, before + sentence, idf))
+            if not item:
+                lead = sentence
+    return best
 
 
 def _is_bare_heading(sentence: str) -> bool:

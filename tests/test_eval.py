@@ -99,6 +99,8 @@ def test_questions_like_the_judged_samples_in_other_words(kb_dir, figures):
     assert hybrid["hit@1"] >= result["bm25"]["hit@1"]
     assert hybrid["hit@1"] > result["dense"]["hit@1"]
     assert hybrid["answer_accuracy"] >= 0.90 and hybrid["false_refusals"] <= 0.05
+    # A number stated about something else does not answer (BENCHMARKS.md "Session 13").
+    assert hybrid["refusal_accuracy"] >= 0.8
 
 
 @pytest.mark.parametrize("name", list(OWN_SETS))

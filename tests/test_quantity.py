@@ -131,3 +131,55 @@ def test_a_penalty_stated_as_a_share_of_income_answers_how_much(sample_kb_dir):
     answer = KnowledgeBase(sample_kb_dir).answer("主要负责人没履行安全生产管理职责，发生较大事故的，罚多少?")
     assert not answer.refused
     assert "百分之六十" in answer.text
+
+
+def test_a_quantity_counts_only_where_it_is_stated_about_what_was_asked():
+    from kb.quoting import MIN_QUANTITY_EVIDENCE, quantity_evidence
+
+    question = "西城区的专职安全员队伍一共有多少人？"
+    # The number is about experts, in a sentence sharing nothing with the question.
+    elsewhere = "专职安全员队伍建设思路在全市推广。\n开展“百名专家服务万家企业活动”。"
+    assert quantity_evidence(question, elsewhere, "人") < MIN_QUANTITY_EVIDENCE
+    stated = "全区已建成专职安全员队伍，共计320人。"
+    assert quantity_evidence(question, stated, "人") > 0.3
+    assert quantity_evidence(question, "专职安全员队伍不断壮大。", "人") == 0.0
+
+
+def test_a_listed_quantity_is_read_with_the_lead_of_its_list():
+    from kb.quoting import MIN_QUANTITY_EVIDENCE, quantity_evidence
+
+    passage = ("第六条 因而发生安全事故，具有下列情形之一的，应当认定为“发生重大伤亡事故”：\n"
+               "（一）造成死亡一人以上，或者重伤三人以上的；\n（二）造成直接经济损失一百万元以上的。")
+    question = "死伤多少人就算“发生重大伤亡事故”？"
+    assert quantity_evidence(question, passage, "人") >= MIN_QUANTITY_EVIDENCE
+    # The item alone shares no word with the question.
+    assert quantity_evidence(question, "（一）造成死亡一人以上，或者重伤三人以上的；", "人") \
+        < MIN_QUANTITY_EVIDENCE
+
+
+def test_a_fine_is_not_the_amount_of_a_reward_or_an_allowance():
+    from kb.quantity import asked_payment
+    from kb.quoting import MIN_QUANTITY_EVIDENCE, quantity_evidence
+
+    assert asked_payment("举报有功人员能拿到多少钱的奖励？") == "奖励"
+    assert asked_payment("高温津贴每月至少发多少钱？") == "津贴"
+    assert asked_payment("不给从业人员发补贴的，罚多少钱？") is None  # asks a fine
+    assert asked_payment("违法所得多少钱以上算情节严重？") is None
+    fine = "生产经营单位未采取措施消除事故隐患的，责令立即消除，处五万元以下的罚款。"
+    question = "举报事故隐患的有功人员能拿到多少钱的奖励？"
+    assert quantity_evidence(question, fine, MONEY) < MIN_QUANTITY_EVIDENCE
+    reward = "对举报事故隐患的有功人员，给予一千元以上一万元以下的奖励。"
+    assert quantity_evidence(question, reward, MONEY) >= MIN_QUANTITY_EVIDENCE
+
+
+def test_a_number_about_something_else_does_not_answer(sample_kb_dir):
+    from kb.store import KnowledgeBase
+
+    kb = KnowledgeBase(sample_kb_dir)
+    # The law rewards reports of hidden dangers and sets protective equipment, but states no
+    # sum for either; before, the fines of 第一百零二条 and 第九十九条 were quoted.
+    for question in ("按照安全生产法，举报重大事故隐患的有功人员能拿到多少钱的奖励？",
+                     "安全生产法规定，生产经营单位应当给从业人员发多少钱的劳动防护用品补贴？"):
+        assert kb.answer(question).refused, question
+    answer = kb.answer("生产经营单位的主要负责人未履行安全生产管理职责，导致发生一般事故的，罚多少？")
+    assert not answer.refused and "百分之四十" in answer.text
