@@ -49,7 +49,7 @@ from kb.rows import (
     insert_document,
     search_hits,
 )
-from kb.tokenize import DEFAULT_TOKENIZER, search_text, split_sentences, tokenize
+from kb.tokenize import DEFAULT_TOKENIZER, query_text, search_text, split_sentences, tokenize
 
 Progress = Callable[[int, int, str], None]  # (files done, files total, current file)
 
@@ -475,8 +475,8 @@ class KnowledgeBase:
             # both cosines from its vectors in SQLite): a chunk found by one retriever is not
             # treated as unscored by the other.
             if retriever != "dense" and indexes.lexical is not None:
-                lexical = lexical_scores(indexes.lexical, tokenize(asked, self.tokenizer),
-                                         also=candidates)
+                terms = tokenize(query_text(asked), self.tokenizer)
+                lexical = lexical_scores(indexes.lexical, terms, also=candidates)
             if query_vector is not None:
                 ids = candidates | lexical.scores.keys()
                 chunk, sentence = dense_scores(query_vector, self._with_db(chunk_vectors, ids),

@@ -1,7 +1,7 @@
 """Lexical retrieval: tokenisation, BM25 at chunk and sentence level."""
 
 from kb.lexical import Bm25Index, LexicalIndex
-from kb.tokenize import split_sentences, tokenize
+from kb.tokenize import query_text, split_sentences, tokenize
 
 
 def test_tokenize_drops_question_words_and_keeps_numbers_and_units():
@@ -11,6 +11,17 @@ def test_tokenize_drops_question_words_and_keeps_numbers_and_units():
     assert "79.21%" in tokenize("降低了79.21%", "jieba")
     assert tokenize("（一）", "bigram") == tokenize("(一)", "bigram")  # full/half width agree
     assert all(t.startswith("_") for t in tokenize("安全生产", "bigram"))
+
+
+def test_a_querys_terms_leave_out_its_question_words_whole():
+    # Bigrams straddling a question word matched passages merely holding "时间" or "内"
+    # ("每级上报的时间不得超过2小时" for "发生事故后多长时间内报告").
+    tokens = tokenize(query_text("发生事故后多长时间内报告?"))
+    assert {"事故", "报告", "_事故", "_报告"} <= set(tokens)
+    assert not {"_时间", "_间内", "_长时", "_多长"} & set(tokens)
+    tokens = tokenize(query_text("安全生产执法采用什么检查方式?"))
+    assert "_检查" in tokens and not {"_用什", "_什么", "_么检"} & set(tokens)
+    assert query_text("谁负责推进平交道口改造?").strip() == "负责推进平交道口改造?"
 
 
 def test_idf_is_higher_for_rarer_terms():
