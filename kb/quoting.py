@@ -278,15 +278,15 @@ def quantity_evidence(question: str, passage: str, unit: str,
     """
     terms = question_terms(question)
     payment = asked_payment(question) if unit in (MONEY, "元", "万元") else None
-    lines = [split_sentences(line) for line in passage.splitlines()]
     best, lead = 0.0, ""  # lead: the last sentence that is not a list item
-    for sentences in lines:
+    for line in passage.splitlines():
+        sentences = split_sentences(line)
         for i, sentence in enumerate(sentences):
             item = _LIST_ITEM.match(sentence) is not None
             if states_quantity(sentence, unit):
-                before = lead if item else (sentences[i - 1] if i else "")
-                if payment is None or payment in before + sentence:
-                    best = max(best, coverage(terms, before + sentence, idf))
+                window = (lead if item else (sentences[i - 1] if i else "")) + sentence
+                if payment is None or payment in window:
+                    best = max(best, coverage(terms, window, idf))
             if not item:
                 lead = sentence
     return best
