@@ -23,7 +23,7 @@ from kb.quoting import (
     question_terms,
 )
 from kb.records import Answer, Citation, Duty, SearchHit
-from kb.tokenize import search_text, split_sentences
+from kb.tokenize import QUESTION_WORD, search_text, split_sentences
 
 if TYPE_CHECKING:
     from kb.llm import LlmConfig
@@ -81,12 +81,6 @@ def own_rules_refusal(own_rules: str) -> str:
             "法律法规、规划和预案，没有这份制度的内容；下面是相关的公开规定。")
 
 
-# Question words; a clause ending in one (at most one character after it: "罚多少钱") is a
-# question of its own.
-_QUESTION_WORD = re.compile(r"多长时间|多少|多久|多远|几[个项次年月日天岁]?|哪[些个里种类]?|什么"
-                            r"|谁|怎么|怎样|如何|吗|呢")
-
-
 def question_parts(question: str) -> list[str]:
     """The questions asked in one: "有效期是几年?到期怎么延期?" → two; "酒驾会被扣证多久、罚多少钱"
     → "酒驾会被扣证多久" and "酒驾罚多少钱" (clauses that each end in a question word, with
@@ -105,7 +99,8 @@ def question_parts(question: str) -> list[str]:
 
 
 def _ends_in_question_word(clause: str) -> bool:
-    words = list(_QUESTION_WORD.finditer(clause))
+    # At most one character after it ("罚多少钱"): the clause asks a question of its own.
+    words = list(QUESTION_WORD.finditer(clause))
     return bool(words) and len(clause) - words[-1].end() <= 1
 
 

@@ -28,15 +28,16 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE = re.compile(r"[^。；！？!?;\n]+[。；！？!?;]?")
 
 
-# Question words: what a question asks, not what a passage must hold; without them a query's
-# bigrams no longer straddle them ("多长时间内上报" gave "_时间", "_间内", matching "上报的时间").
-_QUESTION_PHRASE = re.compile(r"多长时间|多少时间|多久|多长|多远|多少|几个?|哪[些个里儿种类]?"
-                              r"|什么样?|谁|怎么样?|怎样|如何|是否|吗|呢|呀|吧")
+# Question words: what a question asks, not what a passage must hold. A query's bigrams must
+# not straddle them ("多长时间内上报" gave "_时间", "_间内", matching "上报的时间"); a clause
+# ending in one asks something (kb.answer.question_parts).
+QUESTION_WORD = re.compile(r"多长时间|多少时间|多久|多长|多远|多少|几个?|哪[些个里儿种类]?"
+                           r"|什么样?|谁|怎么样?|怎样|如何|是否|吗|呢|呀|吧")
 
 
 def query_text(question: str) -> str:
     """A question with its question words replaced by spaces, for tokenising as a query."""
-    return _QUESTION_PHRASE.sub(" ", question)
+    return QUESTION_WORD.sub(" ", question)
 
 
 def normalize(text: str) -> str:
