@@ -460,6 +460,14 @@ _WHO_PATTERNS = [
                rf"(?:是|为|有)?(?:{_WHO}|哪个|哪些|什么|哪家)?(?:单位|部门)?$"),
     re.compile(rf"^负责(?P<x>.+?)的(?:是)?{_WHO}$"),
 ]
+# Other wordings of "who": 谁来推进X, 由哪个单位牵头负责X, X是哪个部门的职责. The asked word is
+# cut out of the question and what is left is the task.
+_WHO_DOES = re.compile(rf"{_WHO}(?:来)?(?:牵头)?(?:负责|牵头|主管|承担|管理|管|推进|推动|组织|"
+                       rf"落实|开展|实施|保障|编制|编)|{_WHO}的(?:职责|责任|任务|工作|事)")
+_WHO_PHRASE = re.compile(rf"(?:是|应|应当|应该)?(?:由|归)?{_WHO}(?:来)?(?:牵头)?"
+                         r"(?:负责|主管|承担|管理|管)?(?:的(?:职责|责任|任务|工作|事情?))?")
+# A clause before the asked one that only sets the scene ("在海淀区,").
+_SCENE = re.compile(r"^在[^,]{1,10},")
 _TASK_PATTERNS = [
     re.compile(r"^(?P<y>.+?)(?:负责|承担|牵头)(?:了)?(?:哪些|什么|哪几项|几项)"
                r"(?:任务|工作|职责|事项|事情)?$"),
@@ -468,7 +476,8 @@ _TASK_PATTERNS = [
 
 
 def parse_duty_question(question: str) -> DutyQuery | None:
-    """Recognise "谁负责X" / "X由谁负责" / "X的责任单位是" and "Y负责哪些任务".
+    """Recognise "谁负责X" / "X由谁负责" / "X的责任单位是" (and other wordings: "谁来推进X",
+    "X是哪个部门的职责", "在海淀区,由哪个单位牵头负责X") and "Y负责哪些任务".
 
     A "tasks" question is only recognised when Y looks like a unit name, so that
     "主要负责人有哪些职责" (a question about the law) is left to ordinary search.
@@ -483,6 +492,10 @@ def parse_duty_question(question: str) -> DutyQuery | None:
     for pattern in _WHO_PATTERNS:
         m = pattern.match(q)
         if m and (x := m.group("x").strip("的是,:")):
+            return DutyQuery("who", x)
+    if _WHO_DOES.search(q):
+        x = _WHO_PHRASE.sub("", _SCENE.sub("", q)).strip("的是,:")
+        if x:
             return DutyQuery("who", x)
     for pattern in _TASK_PATTERNS:
         m = pattern.match(q)

@@ -90,6 +90,18 @@ def test_who_is_responsible_is_answered_from_the_duty_table(sample_kb_dir):
     assert answer.citations[0].source == "004_d3794485e0af9f99.txt"
 
 
+@pytest.mark.parametrize("question", [
+    "谁来推进城区铁路平交道口立交化改造?",
+    "城区铁路平交道口立交化改造是哪个部门的职责?",
+    "在海淀区，城区铁路平交道口立交化改造由哪个单位牵头负责?",
+])
+def test_who_is_responsible_in_other_words(sample_kb_dir, question):
+    from kb.store import KnowledgeBase
+
+    answer = KnowledgeBase(sample_kb_dir).answer(question)
+    assert answer.units[:2] == ["区城市管理委(区交通委)", "市规划自然资源委海淀分局"]
+
+
 def test_article_answer_cites_the_article_with_the_sentence_marked(sample_kb_dir):
     from kb.store import KnowledgeBase
 
