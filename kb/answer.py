@@ -153,6 +153,22 @@ def duty_answer(question: str, duty: Duty, hit: SearchHit | None, confidence: fl
     return Answer(question, text, [citation], refused=False, confidence=confidence, units=units)
 
 
+def _asks_who(part: str) -> bool:
+    parsed = parse_duty_question(part)
+    return parsed is not None and parsed.kind == "who"
+
+
+def with_other_parts(duty: Answer, rest: Answer, who_first: bool) -> Answer:
+    """A duty answer joined with the answer to the question's other parts, in the order the
+    question asks them; each passage cited once."""
+    first, second = (duty, rest) if who_first else (rest, duty)
+    seen = {c.chunk_id for c in first.citations}
+    citations = first.citations + [c for c in second.citations
+                                   if c.chunk_id == 0 or c.chunk_id not in seen]
+    return Answer(duty.question, first.text + "\n" + second.text, citations, refused=False,
+                  confidence=duty.confidence, units=duty.units)
+
+
 def tasks_answer(question: str, unit: str, groups: dict[str, list[Duty]]) -> Answer:
     """Answer "Y负责哪些任务": every task naming the unit, grouped by document."""
     lines = []
@@ -234,7 +250,14 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
             if (score >= 0.75 or (score >= 0.5 and same_doc)) \
                     and other_place(places, duty.title) is None:
                 hit = kb.chunk_quoting(duty.doc_id, (duty.quote or duty.task)[:40])
-                return duty_answer(question, duty, hit, score)
+                answer = duty_answer(question, duty, hit, score)
+                # Its other parts ("要推行什么制度？由谁负责？") are answered from the passages.
+                parts = question_parts(question)
+                others = [p for p in parts if not _asks_who(p)]
+                if found and 0 < len(others) < len(parts):
+                    rest = extractive_answer("？".join(others), found, score, kb.idf())
+                    answer = with_other_parts(answer, rest, who_first=_asks_who(parts[0]))
+                return answer
     if not found:
         return refusal(question, hits, 0.0)
     # Nor one about another licence than the question names (采矿许可证 ≠ 安全生产许可证);

@@ -102,6 +102,17 @@ def test_who_is_responsible_in_other_words(sample_kb_dir, question):
     assert answer.units[:2] == ["区城市管理委(区交通委)", "市规划自然资源委海淀分局"]
 
 
+def test_a_question_in_two_parts_gets_the_units_and_the_other_part_answered(sample_kb_dir):
+    from kb.store import KnowledgeBase
+
+    answer = KnowledgeBase(sample_kb_dir).answer(
+        "谁负责推进城区铁路平交道口立交化改造？要消除哪里的平交道口？")
+    assert answer.units[0] == "区城市管理委(区交通委)"
+    first, second = answer.text.split("\n")
+    assert "区城市管理委(区交通委)" in first and "人员密集区域" in second
+    assert len({c.chunk_id for c in answer.citations}) == len(answer.citations)
+
+
 def test_article_answer_cites_the_article_with_the_sentence_marked(sample_kb_dir):
     from kb.store import KnowledgeBase
 

@@ -15,7 +15,7 @@ SHARED = REPO_ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" if (SHARED / "corpus").is_dir() else REPO_ROOT / "data" / "corpus"
 DEV = SHARED / "eval" / "dev.jsonl"
 OWN_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
-            for name in ("tune", "holdout", "holdout2", "holdout3", "holdout4")}
+            for name in ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout6")}
 # Questions on documents outside the sample corpus (benchmarks/newdocs/README.md).
 NEW_DOCS = REPO_ROOT / "benchmarks" / "newdocs"
 NEW_DOC_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
