@@ -229,10 +229,11 @@ _ANSWER_TYPES = [
     (_WHO_CUE, re.compile(r"[局委办厅部]|支队|中心|政府|机关|单位|企业|经营者|承办者|负责人"), 1.5),
     # How one is punished (怎么处罚, 受什么处分) is answered by the sanction, not the duty.
     (ASKS_SANCTION, STATES_SANCTION, 1.5),
-    # May one (可以吗, 允许吗, 合法吗, 会不会): the rule allowing or forbidding it answers,
-    # not the penalty for breaking it nor a sentence merely sharing the question's words.
+    # May one (可以吗, 允许吗, 合法吗, 会不会): the rule allowing ("…可以直接申请") or
+    # forbidding it answers, not the penalty for breaking it ("可以并处罚款") nor a sentence
+    # merely sharing the question's words.
     (re.compile(r"吗\s*[?？]?\s*$|可不可以|能不能|能否|会不会|允许|合法|行不行"),
-     re.compile(r"禁止|不得|严禁|无效|有权|允许"), 1.5),
+     re.compile(r"禁止|不得|严禁|无效|有权|允许|可以(?!并?处|责令|给予)"), 1.5),
     # Which day (哪一天, 几月几日) is a calendar date; "什么时候" is left out: it usually asks
     # a time limit ("什么时候上报" → "1小时内").
     (re.compile(r"哪一?[天日]|几月几[日号]|日期"), MONTH_DAY, 1.5),

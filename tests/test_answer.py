@@ -301,6 +301,14 @@ def test_asked_whether_one_may_the_rule_answers_not_the_penalty():
     assert "罚款" in best_sentences("邮寄烟花爆竹会被罚多少钱?", text)
 
 
+def test_asked_whether_one_may_a_sentence_saying_who_may_answers():
+    text = ("第十七条 职工发生事故伤害，所在单位应当自事故伤害发生之日起30日内，向社会保险行政部门"
+            "提出工伤认定申请。\n"
+            "用人单位未按前款规定提出工伤认定申请的，工伤职工或者其近亲属在事故伤害发生之日起1年内，"
+            "可以直接向用人单位所在地统筹地区社会保险行政部门提出工伤认定申请。")
+    assert "1年内" in best_sentences("单位不给报的话，工人自己能去申请吗？", text)
+
+
 def test_asked_who_a_sentence_naming_a_company_or_operator_answers():
     """The party responsible may be an enterprise, not only a government body."""
     from kb.quoting import sentence_score
