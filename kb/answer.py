@@ -115,7 +115,7 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
     span where both come from one passage; a part asking a quantity in a unit (多少天) is
     quoted only from a passage stating one.
     """
-    spans: dict[int, tuple[int, int]] = {}  # index in hits -> where its quote is
+    spans: dict[int, list[tuple[int, int]]] = {}  # index in hits -> where its quotes are
     for part in question_parts(question):
         unit = asked_unit(part)
         candidates = [i for i, h in enumerate(hits)
@@ -125,19 +125,29 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
         best, quote = best_quote(part, [hits[j] for j in candidates], idf)
         i = candidates[best]
         start = hits[i].text.find(quote)
-        old = spans.get(i, (start, start + len(quote)))
-        span = (min(old[0], start), max(old[1], start + len(quote)))
-        # Two quotes from one passage become one span, unless that grows too long.
-        spans[i] = span if span[1] - span[0] <= LIST_MAX_CHARS else old
+        _add_span(spans.setdefault(i, []), (start, start + len(quote)))
     if not spans:  # no part could be quoted on its own: answer the question as a whole
         i, quote = best_quote(question, hits[:3], idf)
         start = hits[i].text.find(quote)
-        spans[i] = (start, start + len(quote))
-    quotes = {i: hits[i].text[a:b] for i, (a, b) in spans.items()}
+        spans[i] = [(start, start + len(quote))]
+    quotes = {i: [hits[i].text[a:b] for a, b in sorted(s)] for i, s in spans.items()}
     others = [i for i in range(min(3, len(hits))) if i not in spans]
-    citations = [to_citation(hits[i], quotes.get(i, "")) for i in [*spans, *others]]
-    text = "\n".join(quotes[i] or hits[i].text for i in spans)
+    # A passage quoted in two places marks the first (a citation marks one substring).
+    citations = [to_citation(hits[i], quotes[i][0] if i in quotes else "")
+                 for i in [*spans, *others]]
+    text = "\n".join("\n".join(q for q in quotes[i] if q) or hits[i].text for i in spans)
     return Answer(question, text, citations, refused=False, confidence=confidence)
+
+
+def _add_span(spans: list[tuple[int, int]], new: tuple[int, int]) -> None:
+    """Two quotes from one passage become one span, unless that grows too long: then both
+    are kept ("…许可证。" and, after a list of conditions, "…十二个工作日内作出…决定。")."""
+    for j, (a, b) in enumerate(spans):
+        lo, hi = min(a, new[0]), max(b, new[1])
+        if hi - lo <= LIST_MAX_CHARS:
+            spans[j] = (lo, hi)
+            return
+    spans.append(new)
 
 
 def duty_answer(question: str, duty: Duty, hit: SearchHit | None, confidence: float) -> Answer:

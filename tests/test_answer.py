@@ -229,6 +229,18 @@ def test_both_parts_are_quoted_as_one_span_from_one_passage():
                                                    [hit(text)], 0.9).text
 
 
+def test_parts_answered_far_apart_in_one_passage_are_both_quoted():
+    conditions = "".join(f"（{n}）符合燃气经营许可的第{n}项条件，具体要求由市城市管理部门另行规定；\n"
+                         for n in "一二三四五六七八九十")
+    text = ("第十六条 在本市行政区域内从事燃气经营活动的，应当取得区城市管理部门颁发的燃气经营许可证。\n"
+            f"取得燃气经营许可证应当具备下列条件：\n{conditions}"
+            "区城市管理部门应当自受理燃气经营许可申请之日起十二个工作日内作出行政许可决定。")
+    answer = extractive_answer("燃气经营许可证找哪个部门办？受理后多长时间出决定？", [hit(text)], 0.9)
+    assert "区城市管理部门颁发" in answer.text and "十二个工作日内" in answer.text
+    assert "第十项条件" not in answer.text  # two quotes, not the list between them
+    assert answer.citations[0].sentence in text
+
+
 def test_parts_answered_by_different_passages_are_quoted_from_each():
     who = hit("第三十八条 购买剧毒化学品的，应当向所在地县级人民政府公安机关申请取得购买许可证。")
     when = SearchHit(chunk_id=2, doc_id=1, title="危险化学品安全管理条例", source="a.md",
