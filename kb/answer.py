@@ -112,8 +112,8 @@ def extractive_answer(question: str, hits: list[SearchHit], confidence: float,
     how far the passage's retrieval score is below the first's: a runner-up passage whose
     sentence answers the question much better than anything in the first one provides the
     answer. A question asking two things ("几年?怎么延期?") gets a quote for each, joined into one
-    span where both come from one passage; a part asking a quantity in a unit (多少天) is
-    quoted only from a passage stating one.
+    span where both come from one passage close together; a part asking a quantity in a unit
+    (多少天) is quoted only from a passage stating one.
     """
     spans: dict[int, list[tuple[int, int]]] = {}  # index in hits -> where its quotes are
     for part in question_parts(question):
