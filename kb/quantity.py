@@ -65,7 +65,8 @@ _ASKED_IMPLIED = (
     (re.compile(r"百分之(?:几|多少)|多少个?百分点|百分比|多[少大]比例"
                 r"|比例[^，,。;；?？]{0,4}(?:多少|几)"), SHARE),
     (re.compile(r"多[远高深宽]"), "米"),
-    (re.compile(r"多重|多大重量|重量是多少"), WEIGHT),
+    # 判多重, 罚得多重: how severe a sentence or penalty is, not a weight.
+    (re.compile(r"(?<![判罚刑])(?<!判得)(?<!罚得)多重|多大重量|重量是多少"), WEIGHT),
     (re.compile(r"多大(?:的)?面积|面积[^，,。;；?？]{0,4}(?:多少|多大)"), AREA),
     (re.compile(r"多少钱|[罚赔缴付花][款偿]?多少|多少(?:罚款|赔偿|费用)"), MONEY),
 )

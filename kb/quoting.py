@@ -23,6 +23,7 @@ from kb.quantity import (
     states_quantity,
 )
 from kb.records import SearchHit
+from kb.thresholds import threshold_fit
 from kb.tokenize import bigram_tokens, jieba_tokens, split_sentences
 
 
@@ -252,7 +253,16 @@ def _type_weight(question: str, sentence: str) -> float:
     unit = asked_unit(question)
     if unit is not None and states_quantity(sentence, unit):  # 多少天 → "30日内"
         weight *= 1.2
+    # "死了一个人" → the clause "造成死亡一人以上" applies, not "造成死亡三人以上".
+    fit = threshold_fit(question, sentence)
+    if fit:
+        weight *= THRESHOLD_WEIGHT if fit > 0 else 1 / THRESHOLD_WEIGHT
     return weight
+
+
+# How much more a sentence whose threshold takes in the number the question states is worth
+# (and how much less one whose thresholds all leave it out).
+THRESHOLD_WEIGHT = 1.5
 
 
 # A quantity answers only when stated about what was asked: its sentence (read with the one

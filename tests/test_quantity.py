@@ -89,6 +89,14 @@ def test_how_large_an_area_is_asked_in_any_unit_of_area():
     assert asked_unit("超过多少平方米要设喷淋?") == "平方米"  # a unit named is the unit asked
 
 
+def test_how_heavy_a_sentence_is_is_no_weight():
+    from kb.quantity import WEIGHT
+
+    assert asked_unit("一个液化气钢瓶最多能装多重?") == WEIGHT
+    for question in ("出了事故死了一个人，责任人会被判多重？", "这种行为罚得多重?"):
+        assert asked_unit(question) is None, question
+
+
 def test_how_far_asks_a_distance_and_how_much_money_an_amount():
     assert asked_unit("车在高速公路上抛锚了，警告牌要放在车后多远?") == "米"
     assert states_quantity("警告标志应当设置在故障车来车方向一百五十米以外", "米")
