@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Callable
 
-from ingest.chunking import heading_kind
+from ingest.chunking import heading_kind, label_title
 from kb.actors import party_weight
 from kb.quantity import (
     MONEY,
@@ -114,6 +114,9 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     start = passage.find(sentences[best])
     end = start + len(sentences[best])
     start = _context_start(passage, sentences, best, start, end)
+    whole = _section_paragraph(question, passage, headings, start, end)
+    if whole is not None and not _is_heading(sentences[best], headings):
+        return whole
     # A sentence announcing a list ("应当履行下列职责：") is answered by the list's items.
     announces_list = sentences[best].endswith((":", "："))
     limit = max(max_chars, LIST_MAX_CHARS) if announces_list else max_chars
@@ -167,6 +170,29 @@ def _context_start(passage: str, sentences: list[str], best: int, start: int,
         return start
     return next((c for c in candidates if end - c <= LIST_MAX_CHARS), start)
 
+
+# Asked what a section holds as a whole ("…工程具体要做哪些事", "主要包括哪些内容").
+_ASKS_CONTENT = re.compile(r"(?:哪些|什么|哪几[项个]?)(?:具体)?"
+                           r"(?:事情?|内容|工作|措施|任务|方面|举措)|(?:做|干)(?:些)?什么")
+
+
+def _section_paragraph(question: str, passage: str, headings: tuple[str, ...], start: int,
+                       end: int) -> str | None:
+    """The whole paragraph around passage[start:end] when the question names the passage's
+    section ("西城区的有限空间安全提升工程具体要做哪些事" under "(五)有限空间安全提升工程") and
+    asks what it holds: each of its sentences is a part of the answer. None otherwise, or
+    when the paragraph is longer than LIST_MAX_CHARS."""
+    if not headings or not _ASKS_CONTENT.search(question):
+        return None
+    title = label_title(headings[-1])
+    if len(title) < 4 or title not in question:
+        return None
+    paragraph_start = passage.rfind("\n", 0, start) + 1
+    paragraph_end = passage.find("\n", end)
+    paragraph_end = len(passage) if paragraph_end == -1 else paragraph_end
+    if paragraph_end - paragraph_start > LIST_MAX_CHARS:
+        return None
+    return passage[paragraph_start:paragraph_end]
 
 _ASKS_LIST = re.compile(r"哪些|哪几|有什么|包括什么|哪一?[级类种档]|什么(?:级别|等级|类别)")
 LIST_ANSWER_WEIGHT = 1.5

@@ -41,6 +41,18 @@ def test_an_enumeration_is_kept_with_its_lead_sentence():
     assert "（一）建立健全责任制" in best_sentences("主要负责人有哪些职责", text)
 
 
+def test_asked_what_a_named_section_holds_its_whole_paragraph_answers():
+    text = ("(五)有限空间安全提升工程\n"
+            "加强有限空间风险排查工作,督促企业自主开展有限空间隐患排查整治工作。加大企业有限空间"
+            "安全作业培训力度,定期组织开展有限空间作业技能培训。组织开展有限空间安全社会宣传教育活动。")
+    path = ("四、重点工程", "(五)有限空间安全提升工程")
+    answer = best_sentences("有限空间安全提升工程具体要做哪些事？", text, headings=path)
+    assert answer.startswith("加强有限空间风险排查") and answer.endswith("宣传教育活动。")
+    # Asked one detail of it, the sentence answering that is the quote.
+    assert best_sentences("有限空间安全提升工程要定期组织开展什么培训？", text,
+                          headings=path).startswith("加大企业")
+
+
 def test_coverage_counts_question_terms_found():
     terms = question_terms("事故报告的时限")
     assert coverage(terms, PASSAGE) > coverage(terms, "烟花爆竹不得在文物保护单位燃放。")
