@@ -49,7 +49,14 @@ from kb.rows import (
     insert_document,
     search_hits,
 )
-from kb.tokenize import DEFAULT_TOKENIZER, query_text, search_text, split_sentences, tokenize
+from kb.tokenize import (
+    DEFAULT_TOKENIZER,
+    query_text,
+    search_text,
+    simplified,
+    split_sentences,
+    tokenize,
+)
 
 Progress = Callable[[int, int, str], None]  # (files done, files total, current file)
 
@@ -432,6 +439,7 @@ class KnowledgeBase:
         """
         if retriever not in RETRIEVERS:
             raise ValueError(f"unknown retriever {retriever!r}; expected one of {RETRIEVERS}")
+        query = simplified(query)
         if self.indexes.stale():  # another process (e.g. the CLI) changed SQLite
             self._load_indexes()
         # Within a document the question names, every passage carries the name with its
@@ -514,7 +522,9 @@ class KnowledgeBase:
             llm: an OpenAI-compatible endpoint for generated answers; None uses the one
                 configured in the environment (SAFETY_LLM_*), if any.
         """
-        return answer_question(self, question, self._calibration, llm or load_llm_config())
+        answer = answer_question(self, simplified(question), self._calibration,
+                                 llm or load_llm_config())
+        return dataclasses.replace(answer, question=question)
 
     def rank_duties(self, query: str, limit: int = 5) -> list[tuple[Duty, float]]:
         """Duties best matching a task description or question, with their match scores."""

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import jieba
+from opencc import OpenCC
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -38,6 +39,17 @@ QUESTION_WORD = re.compile(r"多长时间|多少时间|多久|多长|多远|多�
 def query_text(question: str) -> str:
     """A question with its question words replaced by spaces, for tokenising as a query."""
     return QUESTION_WORD.sub(" ", question)
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Text in simplified characters: a question typed in traditional ones (誰負責…) is asked
+    of documents in simplified ones. Simplified text is returned unchanged."""
+    return _to_simplified().convert(text)
 
 
 def normalize(text: str) -> str:

@@ -114,6 +114,15 @@ def test_who_is_responsible_in_other_words(sample_kb_dir, question):
     assert answer.units[:2] == ["区城市管理委(区交通委)", "市规划自然资源委海淀分局"]
 
 
+def test_a_question_in_traditional_characters_is_answered(sample_kb_dir):
+    from kb.store import KnowledgeBase
+
+    question = "誰負責推進城區鐵路平交道口立交化改造？"
+    answer = KnowledgeBase(sample_kb_dir).answer(question)
+    assert answer.question == question  # as typed
+    assert answer.units[0] == "区城市管理委(区交通委)"
+
+
 def test_a_question_in_two_parts_gets_the_units_and_the_other_part_answered(sample_kb_dir):
     from kb.store import KnowledgeBase
 

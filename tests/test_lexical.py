@@ -81,3 +81,11 @@ def test_candidates_found_by_meaning_get_their_exact_bm25_score():
     assert with_dense.scores == {i: exact[i] for i in {*top_only.scores, 1, 4}}
     assert with_dense.scores[1] > 0 and with_dense.scores[4] == 0
     assert (with_dense.mean, with_dense.std) == (top_only.mean, top_only.std)
+
+
+def test_traditional_characters_become_simplified_and_simplified_text_is_unchanged():
+    from kb.tokenize import simplified
+
+    assert simplified("誰負責推進城區鐵路平交道口立交化改造？") == "谁负责推进城区铁路平交道口立交化改造？"
+    for text in ("发生事故后多长时间内上报？", "企业落实主体责任要做到哪几个到位?", "第十一条 2小时"):
+        assert simplified(text) == text
