@@ -198,6 +198,12 @@ _ASKS_LIST = re.compile(r"哪些|哪几|有什么|包括什么|哪一?[级类种
 LIST_ANSWER_WEIGHT = 1.5
 
 
+def _quotes_a_list(quote: str) -> bool:
+    """Whether a quote is a list: a lead announcing it and at least one item."""
+    sentences = split_sentences(quote)
+    return any(_list_items(sentences, i) for i in range(len(sentences)))
+
+
 def _list_items(sentences: list[str], lead: int) -> list[str]:
     """The items of the list sentences[lead] announces (none if it announces no list)."""
     if not sentences[lead].endswith((":", "：")):
@@ -339,11 +345,13 @@ def best_quote(question: str, hits: list[SearchHit],
     """Which of the given passages answers best, and its answering sentence(s).
 
     Each passage's answering sentence is scored like a sentence within a passage, scaled by
-    how far the passage's retrieval score is below the first's.
+    how far the passage's retrieval score is below the first's; asked which ones (哪些, 哪一级),
+    a quoted list weighs LIST_ANSWER_WEIGHT as much, as it does within a passage.
     """
     quotes = [best_sentences(question, h.text, idf, own_title=h.title, headings=h.section_path)
               for h in hits]
     terms, top_score = question_terms(question), hits[0].score
+    asks_list = _ASKS_LIST.search(question) is not None
 
     def strength(i: int) -> tuple[float, int]:
         # Fused scores are sums of standardised scores: a passage one standard deviation
@@ -352,6 +360,8 @@ def best_quote(question: str, hits: list[SearchHit],
         relative = math.exp(min(hits[i].score - top_score, 0.0))
         score = sentence_score(question, terms, quotes[i], idf, hits[i].title,
                                hits[i].section_path)
+        if asks_list and _quotes_a_list(quotes[i]):  # asked which one, a list answers
+            score *= LIST_ANSWER_WEIGHT
         return score * relative, -i
 
     best = max(range(len(quotes)), key=strength)

@@ -321,6 +321,24 @@ def test_asked_which_ones_the_list_is_quoted_with_its_lead(question, text, lead,
     assert "前款规定" not in answer
 
 
+def test_asked_which_grade_a_list_in_a_runner_up_passage_answers():
+    from kb.quoting import best_quote
+
+    definition = SearchHit(
+        chunk_id=1, doc_id=1, title="地质灾害防治条例", source="a.md", score=1.0,
+        section_path=("第一章 总则", "第二条"),
+        text="第二条 本条例所称地质灾害，包括自然因素或者人为活动引发的山体崩塌、滑坡、泥石流等灾害。")
+    grades = SearchHit(
+        chunk_id=2, doc_id=1, title="地质灾害防治条例", source="a.md", score=0.8,
+        section_path=("第一章 总则", "第四条"),
+        text="第四条 地质灾害按照人员伤亡、经济损失的大小，分为四个等级：\n"
+             "(一)特大型：因灾死亡30人以上的；\n(二)大型：因灾死亡10人以上30人以下的；\n"
+             "(三)中型：因灾死亡3人以上10人以下的；\n(四)小型：因灾死亡3人以下的。")
+    i, quote = best_quote("后山发生了山体滑坡，死了5个人，这在地质灾害等级里算哪一级？",
+                          [definition, grades], None)
+    assert i == 1 and "(三)中型" in quote
+
+
 def test_not_asked_for_a_list_the_sentence_sharing_most_words_answers():
     assert "警示标志" in best_sentences("禁止燃放烟花爆竹的警示标志由谁设置?", FIREWORKS_ARTICLE)
 

@@ -18,8 +18,11 @@ OWN_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
             for name in ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout6")}
 # Questions on documents outside the sample corpus (benchmarks/newdocs/README.md).
 NEW_DOCS = REPO_ROOT / "benchmarks" / "newdocs"
+# holdout7 (BENCHMARKS.md "Session 14"): a blind set over the sample corpus and those documents.
 NEW_DOC_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
-                for name in ("newdocs1", "newdocs2", "newdocs3", "newdocs4")}
+                for name in ("newdocs1", "newdocs2", "newdocs3", "newdocs4", "holdout7")}
+# Sets whose refusals are a known gap (below).
+REFUSAL_GAPS = ("newdocs3", "holdout7")
 # Questions naming licences and certificates, half in everyday words (安许证, 驾照), and licences
 # no document regulates, many of them neighbours of one that is (BENCHMARKS.md "Session 12").
 LICENCES = REPO_ROOT / "benchmarks" / "licences.jsonl"
@@ -143,7 +146,7 @@ def test_documents_outside_the_sample_corpus_are_found_and_answered(new_doc_figu
     assert hybrid["hit@1"] > max(result["bm25"]["hit@1"], result["dense"]["hit@1"])
     assert hybrid["mrr@10"] > max(result["bm25"]["mrr@10"], result["dense"]["mrr@10"])
     assert hybrid["answer_accuracy"] >= 0.6
-    if name != "newdocs3":  # a known gap, below
+    if name not in REFUSAL_GAPS:
         assert hybrid["refusal_accuracy"] >= 0.6
 
 
@@ -157,9 +160,10 @@ def test_a_licence_is_not_answered_from_another_licences_article(plus_kb):
     assert result["refusal_accuracy"] >= 0.6
 
 
-@pytest.mark.xfail(strict=True, reason="four of newdocs3's seven unanswerable questions ask "
-                   "about something next to what a document says (草原 for 森林, a bus for the "
-                   "metro, a licence's term the regulation granting it does not state, an "
-                   "allowance); the extractive answer takes the neighbour")
-def test_questions_about_a_neighbouring_thing_are_refused(new_doc_figures):
-    assert new_doc_figures["newdocs3"]["hybrid"]["refusal_accuracy"] >= 0.6
+@pytest.mark.xfail(strict=True, reason="of seven unanswerable questions, newdocs3 answers four "
+                   "and holdout7 three that ask about something next to what a document says "
+                   "(草原 for 森林, a bus for the metro, outdoor heat for a mine's 28℃, a power bank "
+                   "for an e-bike battery); the extractive answer takes the neighbour")
+@pytest.mark.parametrize("name", REFUSAL_GAPS)
+def test_questions_about_a_neighbouring_thing_are_refused(new_doc_figures, name):
+    assert new_doc_figures[name]["hybrid"]["refusal_accuracy"] >= 0.6
