@@ -221,7 +221,8 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
 
     Questions about a named document's 文号, dates or issuer are answered from its metadata;
     "who is responsible" and "what does unit Y do" questions from the duty table when it
-    holds a close match; everything else extractively from the best passage. A question
+    holds a close match (a who-question's other parts quoted from the passages); everything
+    else extractively from the best passage. A question
     asking one quantity in a unit (多少天, 几年) is answered only from passages that state a
     number in that unit, and refused when none of the top five does (for a question in
     several parts, when none states the number one part asks) or, asked one quantity, when

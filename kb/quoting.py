@@ -1,7 +1,8 @@
 """Choosing what to quote: the sentence(s) of a passage, and the passage, that answer a question.
 
 Pure functions: the question's terms, their IDF-weighted coverage of a text, and the kind of
-answer a question asks for (a number, a date, a sanction, a rule, a list, a unit) decide.
+answer a question asks for (a number, a date, a sanction, a rule, a list, a unit, the clause
+whose threshold takes in the number the question states) decide.
 """
 
 from __future__ import annotations
@@ -193,6 +194,7 @@ def _section_paragraph(question: str, passage: str, headings: tuple[str, ...], s
     if paragraph_end - paragraph_start > LIST_MAX_CHARS:
         return None
     return passage[paragraph_start:paragraph_end]
+
 
 _ASKS_LIST = re.compile(r"哪些|哪几|有什么|包括什么|哪一?[级类种档]|什么(?:级别|等级|类别)")
 LIST_ANSWER_WEIGHT = 1.5
