@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from kb.credentials import credential_names, names_credential, other_credential
 from kb.docfacts import asked_fact, cited_own_rules, display, is_own_document, named_document
-from kb.duties import parse_duty_question
+from kb.duties import asks_who, parse_duty_question
 from kb.places import other_place, place_names
 from kb.quantity import asked_unit, states_quantity
 from kb.quoting import (
@@ -163,11 +163,6 @@ def duty_answer(question: str, duty: Duty, hit: SearchHit | None, confidence: fl
     return Answer(question, text, [citation], refused=False, confidence=confidence, units=units)
 
 
-def _asks_who(part: str) -> bool:
-    parsed = parse_duty_question(part)
-    return parsed is not None and parsed.kind == "who"
-
-
 def with_other_parts(duty: Answer, rest: Answer, who_first: bool) -> Answer:
     """A duty answer joined with the answer to the question's other parts, in the order the
     question asks them; each passage cited once."""
@@ -222,11 +217,11 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     Questions about a named document's 文号, dates or issuer are answered from its metadata;
     "who is responsible" and "what does unit Y do" questions from the duty table when it
     holds a close match (a who-question's other parts quoted from the passages); everything
-    else extractively from the best passage. A question
-    asking one quantity in a unit (多少天, 几年) is answered only from passages that state a
-    number in that unit, and refused when none of the top five does (for a question in
-    several parts, when none states the number one part asks) or, asked one quantity, when
-    none states it in a sentence about what was asked (kb.quoting.quantity_evidence).
+    else extractively from the best passage. A question asking one quantity in a unit
+    (多少天, 几年) is answered only from passages that state a number in that unit, and
+    refused when none of the top five does (for a question in several parts, when none states
+    the number one part asks) or, asked one quantity, when none states it in a sentence about
+    what was asked (kb.quoting.quantity_evidence).
 
     Args:
         kb: the knowledge base.
@@ -264,10 +259,11 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
                 answer = duty_answer(question, duty, hit, score)
                 # Its other parts ("要推行什么制度？由谁负责？") are answered from the passages.
                 parts = question_parts(question)
-                others = [p for p in parts if not _asks_who(p)]
-                if found and 0 < len(others) < len(parts):
-                    rest = extractive_answer("？".join(others), found, score, kb.idf())
-                    answer = with_other_parts(answer, rest, who_first=_asks_who(parts[0]))
+                who = [asks_who(p) for p in parts]
+                if found and 0 < who.count(False) < len(parts):
+                    others = "？".join(p for p, w in zip(parts, who, strict=True) if not w)
+                    rest = extractive_answer(others, found, score, kb.idf())
+                    answer = with_other_parts(answer, rest, who_first=who[0])
                 return answer
     if not found:
         return refusal(question, hits, 0.0)

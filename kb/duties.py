@@ -454,25 +454,35 @@ class DutyQuery:
 
 _WHO = "(?:谁|哪个部门|哪个单位|哪些部门|哪些单位|哪家单位|哪个机构|什么部门|什么单位)"
 _WHO_PATTERNS = [
-    re.compile(rf"^(?:请问)?{_WHO}(?:来)?(?:负责|牵头|主管|承担|管理|管)(?P<x>.+)$"),
-    re.compile(rf"^(?P<x>.+?)(?:应)?(?:由|归)?{_WHO}(?:来)?(?:负责|牵头|主管|承担|管理|管)(?:的)?$"),
     re.compile(r"^(?P<x>.+?)的?(?:主要|牵头)?(?:责任单位|牵头单位|责任部门|牵头部门|主责单位)"
                rf"(?:是|为|有)?(?:{_WHO}|哪个|哪些|什么|哪家)?(?:单位|部门)?$"),
     re.compile(rf"^负责(?P<x>.+?)的(?:是)?{_WHO}$"),
 ]
-# Other wordings of "who": 谁来推进X, 由哪个单位牵头负责X, X是哪个部门的职责. The asked word is
-# cut out of the question and what is left is the task.
+# "谁负责X", "X由谁负责", "谁来推进X", "由哪个单位牵头负责X", "X是哪个部门的职责": the asked
+# words are cut out of the question and what is left is the task.
 _WHO_DOES = re.compile(rf"{_WHO}(?:来)?(?:牵头)?(?:负责|牵头|主管|承担|管理|管|推进|推动|组织|"
                        rf"落实|开展|实施|保障|编制|编)|{_WHO}的(?:职责|责任|任务|工作|事)")
 _WHO_PHRASE = re.compile(rf"(?:是|应|应当|应该)?(?:由|归)?{_WHO}(?:来)?(?:牵头)?"
                          r"(?:负责|主管|承担|管理|管)?(?:的(?:职责|责任|任务|工作|事情?))?")
-# A clause before the asked one that only sets the scene ("在海淀区,").
-_SCENE = re.compile(r"^在[^,]{1,10},")
+# A polite opening, or a clause before the asked one that only sets the scene ("在海淀区,").
+_SCENE = re.compile(r"^请问|^在[^,]{1,10},")
 _TASK_PATTERNS = [
     re.compile(r"^(?P<y>.+?)(?:负责|承担|牵头)(?:了)?(?:哪些|什么|哪几项|几项)"
                r"(?:任务|工作|职责|事项|事情)?$"),
     re.compile(r"^(?P<y>.+?)(?:有|的)(?:哪些|什么)(?:职责任务|工作任务|任务|职责|分工)$"),
 ]
+
+
+def _bare(question: str) -> str:
+    """The question in NFKC without spaces, quotes and end punctuation."""
+    return re.sub(r"[\s?？!！。.“”\"'「」]+", "", unicodedata.normalize("NFKC", question))
+
+
+def asks_who(question: str) -> bool:
+    """Whether a question, or one part of it ("由谁负责?"), asks who is responsible."""
+    parsed = parse_duty_question(question)
+    return (parsed is not None and parsed.kind == "who") \
+        or _WHO_DOES.search(_bare(question)) is not None
 
 
 def parse_duty_question(question: str) -> DutyQuery | None:
@@ -488,7 +498,7 @@ def parse_duty_question(question: str) -> DutyQuery | None:
     Returns:
         DutyQuery("who", X) or DutyQuery("tasks", Y), or None for other questions.
     """
-    q = re.sub(r"[\s?？!！。.“”\"'「」]+", "", unicodedata.normalize("NFKC", question))
+    q = _bare(question)
     for pattern in _WHO_PATTERNS:
         m = pattern.match(q)
         if m and (x := m.group("x").strip("的是,:")):

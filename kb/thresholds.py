@@ -50,12 +50,15 @@ class Threshold:
     closed_high: bool = False
     measure: str = ""
 
-    def admits(self, value: float, measure: str = "") -> bool:
-        if measure and self.measure and measure != self.measure:
-            return False
+    def admits(self, value: float) -> bool:
         above = value > self.low if self.open_low else value >= self.low
         below = value <= self.high if self.closed_high else value < self.high
         return above and below
+
+    def counts(self, unit: str, measure: str) -> bool:
+        """Whether it counts what a number in unit of measure counts (either measure unsaid
+        counts as the same)."""
+        return self.unit == unit and (not measure or not self.measure or measure == self.measure)
 
 
 def _measure(text: str, at: int) -> str:
@@ -97,30 +100,27 @@ def thresholds(text: str) -> list[Threshold]:
     """
     text = normalize(text)
     found: list[Threshold] = []
-    taken: list[tuple[int, int]] = []
+    pairs: list[tuple[int, int]] = []  # where the pairs are: their ends are not read again
+
+    def add(unit: str, at: int, **bounds) -> None:
+        found.append(Threshold(_UNIT_KIND[unit], measure=_measure(text, at), **bounds))
+
     for m in _PAIR.finditer(text):
         low, high = _value(m["n1"], m["m1"]), _value(m["n2"], m["m2"])
         if low is not None and high is not None:
-            found.append(Threshold(_UNIT_KIND[m["u2"]], low, high,
-                                   measure=_measure(text, m.start())))
-            taken.append(m.span())
-    free = [m for m in _ABOVE.finditer(text)
-            if (m["over"] or m["least"] or m["up"])
-            and not any(a <= m.start() < b for a, b in taken)]
-    for m in free:
-        value = _value(m["n1"], m["m1"])
-        if value is not None:
-            found.append(Threshold(_UNIT_KIND[m["u1"]], value, open_low=bool(m["over"]),
-                                   measure=_measure(text, m.start())))
+            add(m["u2"], m.start(), low=low, high=high)
+            pairs.append(m.span())
+
+    def free(m: re.Match[str], *marks: str) -> bool:  # a bound, not a number in a pair
+        return any(m[g] for g in marks) and not any(a <= m.start() < b for a, b in pairs)
+
+    for m in _ABOVE.finditer(text):
+        if free(m, "over", "least", "up") and (value := _value(m["n1"], m["m1"])) is not None:
+            add(m["u1"], m.start(), low=value, open_low=bool(m["over"]))
     for m in _BELOW.finditer(text):
-        if any(a <= m.start() < b for a, b in taken) or not (m["under"] or m["down"]):
-            continue
-        value = _value(m["n2"], m["m2"])
-        if value is not None:
+        if free(m, "under", "down") and (value := _value(m["n2"], m["m2"])) is not None:
             # 不超过一百人 takes in 100; 一百人以下, 不满一百人 do not.
-            found.append(Threshold(_UNIT_KIND[m["u2"]], high=value,
-                                   closed_high=m["under"] == "不超过",
-                                   measure=_measure(text, m.start())))
+            add(m["u2"], m.start(), high=value, closed_high=m["under"] == "不超过")
     return found
 
 
@@ -133,9 +133,8 @@ def threshold_fit(question: str, text: str) -> int:
     limits = thresholds(text)
     fit = 0
     for value, unit, measure in amounts:
-        same = [t for t in limits if t.unit == unit
-                and not (measure and t.measure and measure != t.measure)]
-        if any(t.admits(value, measure) for t in same):
+        same = [t for t in limits if t.counts(unit, measure)]
+        if any(t.admits(value) for t in same):
             return 1
         if same:
             fit = -1

@@ -1,6 +1,7 @@
 """Who acts: the party a question asks about, a sentence's subject, and the quote they choose."""
 
 import pytest
+from hits import passage
 
 from kb.actors import (
     AUTHORITY,
@@ -58,8 +59,8 @@ def test_the_weight_favours_the_sentence_about_the_party_asked():
 
 
 def _hit(chunk_id: int, text: str, score: float) -> SearchHit:
-    return SearchHit(chunk_id=chunk_id, doc_id=1, text=text, title="工伤保险条例",
-                     source="工伤保险条例.md", section_path=("第三章 工伤认定",), score=score)
+    return passage(chunk_id, text, score, title="工伤保险条例", source="工伤保险条例.md",
+                   section_path=("第三章 工伤认定",))
 
 
 def test_the_answer_quotes_what_the_company_must_do_not_the_authority():

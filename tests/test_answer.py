@@ -1,6 +1,7 @@
 """Answer composition (pure parts): answering sentences, coverage, places, duty answers."""
 
 import pytest
+from hits import passage
 
 from kb.answer import (
     REFUSAL_TEXT,
@@ -324,16 +325,13 @@ def test_asked_which_ones_the_list_is_quoted_with_its_lead(question, text, lead,
 def test_asked_which_grade_a_list_in_a_runner_up_passage_answers():
     from kb.quoting import best_quote
 
-    definition = SearchHit(
-        chunk_id=1, doc_id=1, title="地质灾害防治条例", source="a.md", score=1.0,
-        section_path=("第一章 总则", "第二条"),
-        text="第二条 本条例所称地质灾害，包括自然因素或者人为活动引发的山体崩塌、滑坡、泥石流等灾害。")
-    grades = SearchHit(
-        chunk_id=2, doc_id=1, title="地质灾害防治条例", source="a.md", score=0.8,
-        section_path=("第一章 总则", "第四条"),
-        text="第四条 地质灾害按照人员伤亡、经济损失的大小，分为四个等级：\n"
-             "(一)特大型：因灾死亡30人以上的；\n(二)大型：因灾死亡10人以上30人以下的；\n"
-             "(三)中型：因灾死亡3人以上10人以下的；\n(四)小型：因灾死亡3人以下的。")
+    law = "地质灾害防治条例"
+    definition = passage(1, "第二条 本条例所称地质灾害，包括自然因素或者人为活动引发的山体崩塌、"
+                            "滑坡、泥石流等灾害。", 1.0, title=law)
+    grades = passage(2, "第四条 地质灾害按照人员伤亡、经济损失的大小，分为四个等级：\n"
+                        "(一)特大型：因灾死亡30人以上的；\n(二)大型：因灾死亡10人以上30人以下的；\n"
+                        "(三)中型：因灾死亡3人以上10人以下的；\n(四)小型：因灾死亡3人以下的。", 0.8,
+                     title=law)
     i, quote = best_quote("后山发生了山体滑坡，死了5个人，这在地质灾害等级里算哪一级？",
                           [definition, grades], None)
     assert i == 1 and "(三)中型" in quote

@@ -361,6 +361,7 @@ def test_delete_duties(db):
     ("燃气安全隐患排查归谁管?", DutyQuery("who", "燃气安全隐患排查")),
     ("谁管理应急避难场所建设", DutyQuery("who", "应急避难场所建设")),
     ("谁来推进立交化改造?", DutyQuery("who", "推进立交化改造")),
+    ("请问谁负责消防站建设", DutyQuery("who", "消防站建设")),
     ("立交化改造是哪个部门的职责?", DutyQuery("who", "立交化改造")),
     ("由谁组织开展风险评估?", DutyQuery("who", "组织开展风险评估")),
     ("在海淀区，谁负责推进立交化改造?", DutyQuery("who", "推进立交化改造")),
@@ -373,6 +374,13 @@ def test_delete_duties(db):
 ])
 def test_parse_duty_question(question, expected):
     assert parse_duty_question(question) == expected
+
+
+def test_a_part_asking_only_who_asks_who():
+    from kb.duties import asks_who
+
+    assert asks_who("由谁负责？") and asks_who("请问谁负责消防站建设")
+    assert not asks_who("基层应急救援能力提升工程要推行什么楼宇消防管理制度？")
 
 
 def test_duty_score():

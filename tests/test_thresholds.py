@@ -1,10 +1,10 @@
 """A number the question states against a passage's thresholds (kb.thresholds), and the quote."""
 
+from hits import passage
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kb.quoting import best_quote
-from kb.records import SearchHit
 from kb.thresholds import question_amounts, threshold_fit, thresholds
 
 
@@ -49,17 +49,12 @@ def test_deaths_are_not_injuries():
     assert threshold_fit("安全生产许可证的有效期是几年", grade) == 0
 
 
-def hit(chunk_id: int, text: str, score: float) -> SearchHit:
-    return SearchHit(chunk_id=chunk_id, doc_id=1, text=text, title="危害生产安全刑事案件解释",
-                     source="a.md", section_path=("第六条",), score=score)
-
-
 def test_the_clause_whose_threshold_takes_in_the_number_is_quoted():
-    three = hit(1, "第七条 实施刑法第一百三十四条规定的行为，因而发生安全事故，具有下列情形之一的，对相关"
-                   "责任人员，处三年以上七年以下有期徒刑：\n（一）造成死亡三人以上或者重伤十人以上，负事故"
-                   "主要责任的；", 1.0)
-    one = hit(2, "第六条 实施刑法第一百三十四条规定的行为，因而发生安全事故，具有下列情形之一的，应当认定为"
-                 "“发生重大伤亡事故”，对相关责任人员，处三年以下有期徒刑或者拘役：\n（一）造成死亡一人"
-                 "以上，或者重伤三人以上的；", 0.9)
+    three = passage(1, "第七条 实施刑法第一百三十四条规定的行为，因而发生安全事故，具有下列情形之一"
+                       "的，对相关责任人员，处三年以上七年以下有期徒刑：\n（一）造成死亡三人以上或者"
+                       "重伤十人以上，负事故主要责任的；", 1.0)
+    one = passage(2, "第六条 实施刑法第一百三十四条规定的行为，因而发生安全事故，具有下列情形之一的，"
+                     "应当认定为“发生重大伤亡事故”，对相关责任人员，处三年以下有期徒刑或者拘役：\n"
+                     "（一）造成死亡一人以上，或者重伤三人以上的；", 0.9)
     i, quote = best_quote("工厂出了安全事故死了一个人，相关责任人一般会被判多重？", [three, one], None)
     assert i == 1 and "三年以下有期徒刑或者拘役" in quote
