@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from kb.credentials import credential_names, names_credential, other_credential
 from kb.docfacts import asked_fact, cited_own_rules, display, is_own_document, named_document
-from kb.duties import asks_who, parse_duty_question
+from kb.duty_questions import asks_who, parse_duty_question
 from kb.places import other_place, place_names
 from kb.quantity import asked_unit, states_quantity
 from kb.quoting import (

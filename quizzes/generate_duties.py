@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ingest.chunking import label_title
-from kb.duties import duty_score
+from kb.duty_questions import duty_score
 from kb.records import Duty
 from kb.units import looks_like_unit, unit_matches
 
@@ -16,7 +16,7 @@ from .records import Question, QuestionType, Status
 
 CATEGORY = "职责分工"
 # A duty counts as "the same task" when the knowledge base's own who-is-responsible ranking
-# would return it for this task's title with at least this score (see kb.duties.duty_score).
+# would return it for this task's title with at least this score (see kb.duty_questions.duty_score).
 SAME_TASK_SCORE = 0.6
 # Unit kinds by ending, most specific first; the closing "(…)" alias is ignored.
 _KIND_ENDINGS = ("支队", "大队", "分局", "中心", "委员会", "办公室", "局", "委", "办", "队")

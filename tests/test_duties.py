@@ -13,18 +13,16 @@ from hypothesis import strategies as st
 from ingest.pipeline import prepare_file
 from kb.db import connect
 from kb.duties import (
-    DutyQuery,
     all_duties,
     all_units,
     delete_duties,
-    duty_score,
     extract_duties,
     parse_assignment,
-    parse_duty_question,
     store_duties,
     tasks_of_unit,
     who_is_responsible,
 )
+from kb.duty_questions import DutyQuery, duty_score, parse_duty_question
 from kb.units import normalize_unit, parse_unit_list, unit_matches
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
@@ -377,7 +375,7 @@ def test_parse_duty_question(question, expected):
 
 
 def test_a_part_asking_only_who_asks_who():
-    from kb.duties import asks_who
+    from kb.duty_questions import asks_who
 
     assert asks_who("由谁负责？") and asks_who("请问谁负责消防站建设")
     assert not asks_who("基层应急救援能力提升工程要推行什么楼宇消防管理制度？")
