@@ -12,9 +12,10 @@ from kb.tokenize import normalize
 # A question about one licence is not answered by another's article: "职业卫生安全许可证的
 # 有效期" is not "安全生产许可证的有效期为3年". The word that ends a credential's name; 照 is
 # how people shorten 证 (驾照). A bare 证 must not be part of 证件, 证明, 证据, 证人, 证实,
-# nor a verb's object (取证, 论证, 保证, 扣证, 领证, 持证 name no credential).
+# nor a verb's object (取证, 论证, 保证, 扣证, 领证, 持证 name no credential). A 合格证 is the
+# mark of an inspection passed, which laws state as "检验合格" and its 有效期, not a licence.
 _CREDENTIAL = re.compile(
-    r"(许可证|资格证书|资格证|证书|执照|驾照|(?<![取论保验认查举凭签公辩考印见扣领办换发持无有])证)"
+    r"(许可证|资格证书|资格证|证书|执照|驾照|(?<![取论保验认查举凭签公辩考印见扣领办换发持无有格])证)"
     r"(?![件明据人实])")
 # Words by which a passage names some particular licence or certificate, so it is about
 # the asked one or another one. A bare "证" is not enough (持证上岗, 发证机关 name none).

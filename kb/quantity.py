@@ -56,8 +56,9 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
 _SHARE = re.compile(r"\d[%‰]|[百千]分之|[一二三四五六七八九十\d]分之[一二三四五六七八九十\d]")
 _UNITS = "|".join(sorted(set(UNIT_SPELLINGS) - {"个"}, key=len, reverse=True))
 # 多少天, 几个小时, 几个月: the unit right after the question word (a 个 between is skipped);
-# else 多少个 asks for a count. 几个 alone does not: 哪几个方面 asks for a list.
-_ASKED = re.compile(rf"(?:多少|几)个?({_UNITS})|多少(个)")
+# else 多少个 asks for a count. 几个 alone does not: 哪几个方面 asks for a list, and 哪几天
+# which days (a date or a season), not how many.
+_ASKED = re.compile(rf"(?:多少|(?<!哪)几)个?({_UNITS})|多少(个)")
 # Questions that name no unit but ask for one: how far (多远, 多高) is a distance, how much
 # money (多少钱, 罚多少) an amount (MONEY).
 _ASKED_IMPLIED = (

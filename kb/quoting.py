@@ -24,7 +24,7 @@ from kb.quantity import (
     states_quantity,
 )
 from kb.records import SearchHit
-from kb.thresholds import threshold_fit
+from kb.thresholds import threshold_fit, year_fit
 from kb.tokenize import bigram_tokens, jieba_tokens, split_sentences
 
 
@@ -289,6 +289,10 @@ def _type_weight(question: str, sentence: str) -> float:
         weight *= 1.2
     # "死了一个人" → the clause "造成死亡一人以上" applies, not "造成死亡三人以上".
     fit = threshold_fit(question, sentence)
+    if fit:
+        weight *= THRESHOLD_WEIGHT if fit > 0 else 1 / THRESHOLD_WEIGHT
+    # "到2025年要做到什么程度" → the 2025 target, not the 2035 one beside it.
+    fit = year_fit(question, sentence)
     if fit:
         weight *= THRESHOLD_WEIGHT if fit > 0 else 1 / THRESHOLD_WEIGHT
     return weight

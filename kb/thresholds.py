@@ -139,3 +139,26 @@ def threshold_fit(question: str, text: str) -> int:
         if same:
             fit = -1
     return fit
+
+
+# A year: "2025年", "2025", "二〇二五年" (not part of a longer number or a 文号's "〔2020〕").
+_YEAR = re.compile(r"(?<![\d〔\[])(?:19|20)\d{2}(?![\d〕\]])"
+                   r"|[一二][〇零一二三四五六七八九]{3}(?=年)")
+
+
+def years(text: str) -> set[str]:
+    """The years text names, as four digits."""
+    digits = str.maketrans("〇零一二三四五六七八九", "00123456789")
+    return {m.group().translate(digits) for m in _YEAR.finditer(normalize(text))}
+
+
+def year_fit(question: str, text: str) -> int:
+    """+1 when text names a year the question names ("到2025年要做到什么程度" → "到2025年,…");
+    -1 when it names years and none of them ("到2035年,…"); 0 otherwise."""
+    asked = years(question)
+    if not asked:
+        return 0
+    named = years(text)
+    if not named:
+        return 0
+    return 1 if asked & named else -1

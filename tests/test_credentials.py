@@ -33,6 +33,7 @@ def test_the_licence_a_question_names(question, names):
     "建设项目实施前需要做哪些安全评估论证？",
     "乘车要出示什么证件？",
     "第一次酒后开车会被扣证多久？",
+    "单位的电梯检验合格证快到期了，要提前多久申请定期检验？",  # an inspection's mark
 ])
 def test_no_licence_is_named(question):
     assert credential_names(question) == ()

@@ -15,7 +15,8 @@ SHARED = REPO_ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" if (SHARED / "corpus").is_dir() else REPO_ROOT / "data" / "corpus"
 DEV = SHARED / "eval" / "dev.jsonl"
 OWN_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
-            for name in ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout6")}
+            for name in ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout6",
+                         "holdout8")}
 # Questions on documents outside the sample corpus (benchmarks/newdocs/README.md).
 NEW_DOCS = REPO_ROOT / "benchmarks" / "newdocs"
 # holdout7 (BENCHMARKS.md "Session 14"): a blind set over the sample corpus and those documents.

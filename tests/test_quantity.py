@@ -12,10 +12,12 @@ def test_the_asked_unit_is_the_one_after_the_question_word():
     assert asked_unit("特种作业操作证每几年复审一次?") == "年"
     assert asked_unit("违法的罚款是多少万元?") == "万元"
     assert asked_unit("气温达到多少度以上必须停工?") == "度"
+    assert asked_unit("报告后几天能批下来?") == "天"
 
 
 def test_counters_and_open_questions_ask_no_unit():
     for question in ("企业主体责任有哪几个方面?", "事故报告应当包括哪几项内容?",
+                     "春节哪几天、几点到几点可以放鞭炮?",  # which days, not how many
                      "发生事故后多长时间内上报?", "谁负责燃气安全检查?"):
         assert asked_unit(question) is None, question
 
