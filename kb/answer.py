@@ -89,27 +89,13 @@ def question_parts(question: str) -> list[str]:
     parts = [p.strip() for p in re.split(r"[?？]", question)]
     parts = [p for p in parts if len(re.sub(r"[\W_]", "", p)) >= 2]
     if len(parts) > 1:
-        # A follow-up naming almost nothing of its own ("会提前通知吗?提前多久?") asks about
-        # the clause before it.
-        return [f"{_last_clause(parts[i - 1])}，{p}" if i and _own_chars(p) < FOLLOW_UP_CHARS
-                else p for i, p in enumerate(parts)]
+        return parts
     clauses = [c.strip() for c in re.split(r"[，,、；;]", parts[0] if parts else question)]
     asking = [i for i, c in enumerate(clauses) if _ends_in_question_word(c)]
     if len(asking) < 2:
         return [question]
     context = "，".join(clauses[:asking[0]])
     return [f"{context}，{clauses[i]}" if context else clauses[i] for i in asking]
-
-
-FOLLOW_UP_CHARS = 4
-
-
-def _own_chars(part: str) -> int:
-    return len(re.sub(r"[\W_]", "", QUESTION_WORD.sub("", part)))
-
-
-def _last_clause(part: str) -> str:
-    return re.split(r"[，,、；;]", part)[-1].strip()
 
 
 def _ends_in_question_word(clause: str) -> bool:

@@ -25,7 +25,7 @@ from kb.quantity import (
 )
 from kb.records import SearchHit
 from kb.thresholds import threshold_fit, year_fit
-from kb.tokenize import bigram_tokens, jieba_tokens, split_sentences
+from kb.tokenize import ASKED_ANSWER_WORDS, bigram_tokens, jieba_tokens, split_sentences
 
 
 def question_terms(question: str) -> set[str]:
@@ -245,14 +245,24 @@ STATES_SANCTION = re.compile(
 
 
 def answer_test(question: str) -> Callable[[str], bool] | None:
-    """What a passage answering the question must state, when the question says: a quantity
-    in the unit asked (多少天, 罚多少钱), or a sanction (怎么处罚); None otherwise."""
+    """What a passage answering the question must state, when the question says: the word
+    of the kind of answer asked in everyday words (判几年 → 有期徒刑), a quantity in the unit
+    asked (多少天, 罚多少钱), or a sanction (怎么处罚); None otherwise."""
+    word = asked_answer_word(question)
+    if word is not None:
+        return lambda text: word in text
     unit = asked_unit(question)
     if unit is not None:
         return functools.partial(states_quantity, unit=unit)
     if ASKS_SANCTION.search(question):
         return lambda text: STATES_SANCTION.search(text) is not None
     return None
+
+
+def asked_answer_word(question: str) -> str | None:
+    """The word a passage holds when it gives the kind of answer the question asks for in
+    everyday words (kb.tokenize.ASKED_ANSWER_WORDS: "会判几年" → "有期徒刑"), or None."""
+    return next((word for cue, word in ASKED_ANSWER_WORDS if cue.search(question)), None)
 
 
 # (question cue, what an answering sentence holds, weight): the expected answer type.
@@ -282,6 +292,9 @@ def _type_weight(question: str, sentence: str) -> float:
     for cue, pattern, factor in _ANSWER_TYPES:
         if cue.search(question) and pattern.search(sentence):
             weight *= factor
+    word = asked_answer_word(question)
+    if word is not None and word in sentence:  # 判几年 → "处三年以下有期徒刑"
+        weight *= 1.5
     if asks_duration(question) and states_duration(sentence):  # 多久 → "1小时内", not a date
         weight *= 1.5
     unit = asked_unit(question)

@@ -11,6 +11,7 @@ from kb.dense import DenseIndex
 from kb.fusion import Scores, rrf_fusion, zscore_fusion
 from kb.lexical import LexicalIndex
 from kb.records import SearchHit
+from kb.thresholds import question_amounts, threshold_fit
 from kb.tokenize import bigram_tokens
 
 RETRIEVERS = ("hybrid", "bm25", "dense")
@@ -145,6 +146,29 @@ def prefer_stating(hits: list[SearchHit], states: Callable[[str], bool],
               for h in hits[:window]]
     raised.sort(key=lambda h: (h.title not in named, -h.score))
     return raised + hits[window:]
+
+
+# A question stating its case with a number ("死了一个人", "我们厂有120人"): among the first
+# few hits, an article whose thresholds in that number's unit all leave it out is about another
+# case ("处三年以上七年以下有期徒刑：（一）造成死亡三人以上…" is not the rule for one death) and
+# loses this much, in standard deviations of the fused score. Only a misfit moves a hit: a
+# chunk holding several rules may fit by one it does not answer with (measured, BENCHMARKS.md
+# "Session 15").
+MISFIT_PENALTY = 1.0
+
+
+def demote_misfits(hits: list[SearchHit], question: str, named: Collection[str] = (),
+                   window: int = ANSWER_WINDOW, penalty: float = MISFIT_PENALTY
+                   ) -> list[SearchHit]:
+    """Hits with those of the first few whose thresholds all leave out the number the question
+    states as its case lowered (kb.thresholds.threshold_fit < 0); unchanged when it states
+    none. The hits of documents the question names (titles in named) stay first."""
+    if not question_amounts(question):
+        return hits
+    moved = [dataclasses.replace(h, score=h.score - penalty) if threshold_fit(question, h.text) < 0
+             else h for h in hits[:window]]
+    moved.sort(key=lambda h: (h.title not in named, -h.score))
+    return moved + hits[window:]
 
 
 def _best_first(scores: Scores) -> list[tuple[int, float]]:

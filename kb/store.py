@@ -29,6 +29,7 @@ from kb.retrieve import (
     LEXICAL_WEIGHT,
     RETRIEVERS,
     collapse_duplicates,
+    demote_misfits,
     dense_candidates,
     dense_scores,
     lexical_scores,
@@ -428,8 +429,9 @@ class KnowledgeBase:
         them (kb.retrieve.rank, kb.fusion.zscore_fusion). Chunks of a law the question names
         (《安全生产法》, 按照安全生产法) come first (kb.docfacts.named_titles), ranked by the
         rest of the question; asked a number in a unit or a sanction, those of the first
-        five that state one are raised (kb.retrieve.prefer_stating); the same article from a
-        second file of one law is shown once.
+        five that state one are raised (kb.retrieve.prefer_stating), and stating its case with
+        a number, those whose thresholds leave it out lowered (kb.retrieve.demote_misfits);
+        the same article from a second file of one law is shown once.
 
         Args:
             query: the question as typed.
@@ -464,6 +466,7 @@ class KnowledgeBase:
         hits = collapse_duplicates(hits)
         if states is not None:
             hits = prefer_stating(hits, states, titles)
+        hits = demote_misfits(hits, query, titles)  # "死了一个人" ≠ "死亡三人以上的"
         return hits[:k]
 
     def _score(self, asked: str, retriever: str, named: set[int]

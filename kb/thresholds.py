@@ -26,8 +26,10 @@ _ABOVE = re.compile(rf"(?:(?P<over>(?<!不)(?:超过|多于|高于))|(?P<least>�
                     rf"{_LOW}(?P<up>以上)?")
 _BELOW = re.compile(rf"(?P<under>不超过|不满|不足|(?<!不)(?:少于|低于)|未满)?{_HIGH}"
                     r"(?P<down>以下|以内)?")
-# A number the question gives as its own case, not a range it asks about ("5000人以上的活动").
-_QUESTION_AMOUNT = re.compile(rf"{_LOW}(?!以上|以下|以内|至|到|-)")
+# A number the question gives as its own case ("死了一个工人"), not a range it asks about
+# ("5000人以上的活动").
+_QUESTION_AMOUNT = re.compile(rf"(?P<n1>{_NUM})(?P<m1>[万亿])?个?工?(?P<u1>人|名|元)"
+                              r"(?!以上|以下|以内|至|到|-)")
 _MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
 _UNIT_KIND = {"人": "人", "名": "人", "元": "元"}
 

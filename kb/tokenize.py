@@ -32,13 +32,24 @@ _SENTENCE = re.compile(r"[^。；！？!?;\n]+[。；！？!?;]?")
 # Question words: what a question asks, not what a passage must hold. A query's bigrams must
 # not straddle them ("多长时间内上报" gave "_时间", "_间内", matching "上报的时间"); a clause
 # ending in one asks something (kb.answer.question_parts).
-QUESTION_WORD = re.compile(r"多长时间|多少时间|多久|多长|多远|多少|几个?|哪[些个里儿种类]?"
+QUESTION_WORD = re.compile(r"多长时间|多少时间|多久|多长|多远|多少|几个?|哪一?[些个里儿种类]?"
                            r"|什么样?|谁|怎么样?|怎样|如何|是否|吗|呢|呀|吧")
 
 
+# How a question asks for a kind of answer in everyday words, and the word a passage giving
+# that answer holds: asked "会判几年", a passage sentencing "处三年以下有期徒刑" answers, yet
+# shares no word with the question.
+ASKED_ANSWER_WORDS = (
+    (re.compile(r"判(?:处|了)?(?:几年|多少年|多久|多长时间|多重|什么刑)|(?:坐|蹲)(?:几年|多久)?牢|"
+                r"(?:会|要)(?:不会)?(?:被)?判刑"), "有期徒刑"),
+)
+
+
 def query_text(question: str) -> str:
-    """A question with its question words replaced by spaces, for tokenising as a query."""
-    return QUESTION_WORD.sub(" ", question)
+    """A question with its question words replaced by spaces, for tokenising as a query, and
+    the word of the kind of answer it asks for in everyday words (判几年 → 有期徒刑) added."""
+    added = [word for cue, word in ASKED_ANSWER_WORDS if cue.search(question)]
+    return " ".join([QUESTION_WORD.sub(" ", question), *added])
 
 
 @lru_cache(maxsize=1)

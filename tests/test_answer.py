@@ -214,22 +214,6 @@ def test_a_question_asking_two_things_has_two_parts():
     assert question_parts("是吗?好?") == ["是吗?好?"]  # a one-character part is no question
 
 
-def test_a_follow_up_naming_nothing_of_its_own_asks_about_the_clause_before():
-    assert question_parts("液化气罐快到检验期了，燃气公司会提前通知吗？提前多久？") == [
-        "液化气罐快到检验期了，燃气公司会提前通知吗", "燃气公司会提前通知吗，提前多久"]
-    assert question_parts("有效期是几年？到期怎么延续？") == ["有效期是几年", "到期怎么延续"]
-
-
-def test_a_follow_up_is_quoted_from_the_sentence_about_its_clause():
-    text = ("燃气供应企业销售瓶装液化石油气，应当如实记录用户持有气瓶的定期检验周期和报废期限等情况。\n"
-            "燃气供应企业应当在气瓶定期检验周期、报废期限到期前三十日内通知用户。\n"
-            "第二十二条 燃气供应企业应当建立和完善各项安全保障制度：\n"
-            "（一）因例行检修需要暂停供气时，应当提前四十八小时予以公告；")
-    answer = extractive_answer("液化气罐快到检验期了，燃气公司会提前通知吗？提前多久？", [hit(text)], 0.9)
-    assert "到期前三十日内通知用户" in answer.text
-    assert "四十八小时" not in answer.text  # "提前多久" alone matched the notice of a stoppage
-
-
 def test_clauses_that_each_end_in_a_question_word_are_parts_with_shared_context():
     assert question_parts("第一次酒后开车被查，会被扣证多久、罚多少钱？") == [
         "第一次酒后开车被查，会被扣证多久", "第一次酒后开车被查，罚多少钱"]

@@ -19,9 +19,11 @@ OWN_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
                          "holdout8")}
 # Questions on documents outside the sample corpus (benchmarks/newdocs/README.md).
 NEW_DOCS = REPO_ROOT / "benchmarks" / "newdocs"
-# holdout7 (BENCHMARKS.md "Session 14"): a blind set over the sample corpus and those documents.
+# holdout7 and holdout9 (BENCHMARKS.md "Session 14", "Session 15"): blind sets over the sample
+# corpus and those documents.
 NEW_DOC_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
-                for name in ("newdocs1", "newdocs2", "newdocs3", "newdocs4", "holdout7")}
+                for name in ("newdocs1", "newdocs2", "newdocs3", "newdocs4", "holdout7",
+                             "holdout9")}
 # Sets whose refusals are a known gap (below).
 REFUSAL_GAPS = ("newdocs3", "holdout7")
 # Questions naming licences and certificates, half in everyday words (安许证, 驾照), and licences

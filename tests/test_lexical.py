@@ -22,6 +22,17 @@ def test_a_querys_terms_leave_out_its_question_words_whole():
     tokens = tokenize(query_text("安全生产执法采用什么检查方式?"))
     assert "_检查" in tokens and not {"_用什", "_什么", "_么检"} & set(tokens)
     assert query_text("谁负责推进平交道口改造?").strip() == "负责推进平交道口改造?"
+    # "哪一级" asks which grade: its "一级" is no term ("报各自的上一级主管部门" held it).
+    assert not {"一级", "_一级"} & set(tokenize(query_text("死了4个人算哪一级事故?")))
+
+
+def test_a_query_asking_a_prison_term_in_everyday_words_holds_the_statutory_word():
+    # "会判几年" shares no word with "处三年以下有期徒刑"; a question about a sentence served
+    # asks no prison term.
+    for question in ("死了一个人，负有责任的人会被判几年?", "相关责任人会被判多重?", "会不会坐牢?"):
+        assert "有期徒刑" in tokenize(query_text(question)), question
+    for question in ("被判了刑，刑满以后还能当负责人吗?", "事故调查报告多久提交?"):
+        assert "有期徒刑" not in tokenize(query_text(question)), question
 
 
 def test_idf_is_higher_for_rarer_terms():

@@ -4,7 +4,8 @@ from hits import passage
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.quoting import best_quote
+from kb.quoting import answer_test, best_quote
+from kb.retrieve import MISFIT_PENALTY, demote_misfits
 from kb.thresholds import question_amounts, threshold_fit, thresholds, year_fit, years
 
 
@@ -16,6 +17,7 @@ def test_a_question_states_its_case_with_a_number():
     # A range the question asks about is not its own case.
     assert question_amounts("预计参加人数在5000人以上的活动由谁许可？") == []
     assert question_amounts("安全生产许可证的有效期是几年") == []
+    assert question_amounts("工地出了事故死了一个工人") == [(1, "人", "死")]
 
 
 def test_thresholds_of_people_and_money():
@@ -79,3 +81,28 @@ def test_the_target_of_the_asked_year_is_quoted():
                         "初步形成具有区域特色的城市安全发展体系。", 0.9)
     i, quote = best_quote("海淀的城市安全发展实施方案到2025年想做到什么程度?", [later, sooner], None)
     assert i == 1 and "区域特色" in quote
+
+
+SEVEN = ("第七条 …具有下列情形之一的，对相关责任人员，处三年以上七年以下有期徒刑：\n"
+         "（一）造成死亡三人以上或者重伤十人以上，负事故主要责任的；")
+SIX = ("第六条 …具有下列情形之一的，对相关责任人员，处三年以下有期徒刑或者拘役：\n"
+       "（一）造成死亡一人以上，或者重伤三人以上的；")
+
+
+def test_a_hit_whose_thresholds_leave_out_the_number_asked_about_is_lowered():
+    seven, six = passage(1, SEVEN, 5.4), passage(2, SIX, 4.5)
+    moved = demote_misfits([seven, six], "生产事故死了一个人，负有责任的人会被判几年？")
+    assert [h.chunk_id for h in moved] == [2, 1] and moved[1].score == 5.4 - MISFIT_PENALTY
+    # A hit that fits is not raised (a chunk may fit by a rule it does not answer with), and a
+    # question stating no number leaves the order as it is.
+    assert demote_misfits([seven, six], "死了五个人会被判几年？") == [seven, six]
+    assert demote_misfits([seven, six], "会被判几年？") == [seven, six]
+    # The named document's hits stay first.
+    named = passage(3, SEVEN, 1.0, title="最高法解释")
+    assert demote_misfits([named, six], "死了一个人会被判几年？", {"最高法解释"})[0].chunk_id == 3
+
+
+def test_asked_a_prison_term_a_passage_must_sentence_one():
+    states = answer_test("工地出了事故死了一个工人，现场负责人会判几年？")
+    assert states(SIX)
+    assert not states("受刑事处罚的，自刑罚执行完毕之日起，5年内不得担任主要负责人。")
