@@ -25,6 +25,8 @@ def test_counters_and_open_questions_ask_no_unit():
 def test_a_passage_states_a_quantity_in_any_spelling_of_the_unit():
     assert states_quantity("自事故发生之日起30日内，提出工伤认定申请。", "天")
     assert states_quantity("应当在三十日内作出决定", "天")
+    assert states_quantity("应当自收到查询申请之日起5个工作日内予以答复", "天")  # 多少天内答复
+    assert states_quantity("自受理申请之日起十个工作日内进行检查", "日")
     assert states_quantity("井下作业地点的空气温度不得超过28℃", "度")
     assert states_quantity("处十万元以上五十万元以下的罚款", "万元")
     assert states_quantity("从业人员超过一百人的", "人")
