@@ -73,7 +73,8 @@ _ASKED_IMPLIED = (
 )
 # A calendar date ("2013年7月18日", "2035年", "二〇二一年六月", "7月18日") is not a quantity:
 # asked 多少个月, "7月18日" does not answer.
-_YEAR = r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})年"
+_YEAR_NUMBER = r"(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3}"
+_YEAR = rf"(?<!\d)(?:{_YEAR_NUMBER})年"  # not the end of a longer number ("91900年")
 _DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _DATE = re.compile(rf"{_YEAR}(?:{_DAY}月(?:{_DAY}日)?)?|{_DAY}月{_DAY}日")
 MONTH_DAY = re.compile(rf"{_DAY}月{_DAY}[日号]")  # a day of the year: "11月9日"
@@ -138,3 +139,23 @@ def asks_duration(question: str) -> bool:
 def states_duration(text: str) -> bool:
     """Whether a text states a duration ("30日内", "六个月", "1小时"); dates do not count."""
     return _DURATION.search(_DATE.sub(" ", normalize(text))) is not None
+
+
+# A year named: "2025年", the "2021" of "2021—2025年", "二〇二五年"; not part of a longer
+# number, nor a 文号's "〔2020〕".
+_NAMED_YEAR = re.compile(rf"(?<![\d〔\[])(?:{_YEAR_NUMBER})(?![\d〕\]])")
+_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def years(text: str) -> set[str]:
+    """The years text names, as four digits."""
+    return {m.group().translate(_YEAR_DIGITS) for m in _NAMED_YEAR.finditer(normalize(text))}
+
+
+def year_fit(question: str, text: str) -> int:
+    """+1 when text names a year the question names ("到2025年要做到什么程度" → "到2025年,…");
+    -1 when it names years and none of them ("到2035年,…"); 0 otherwise."""
+    asked, named = years(question), years(text)
+    if not asked or not named:
+        return 0
+    return 1 if asked & named else -1

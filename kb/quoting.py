@@ -22,10 +22,11 @@ from kb.quantity import (
     asks_duration,
     states_duration,
     states_quantity,
+    year_fit,
 )
 from kb.records import SearchHit
-from kb.thresholds import threshold_fit, year_fit
-from kb.tokenize import ASKED_ANSWER_WORDS, bigram_tokens, jieba_tokens, split_sentences
+from kb.thresholds import threshold_fit
+from kb.tokenize import asked_answer_word, bigram_tokens, jieba_tokens, split_sentences
 
 
 def question_terms(question: str) -> set[str]:
@@ -259,12 +260,6 @@ def answer_test(question: str) -> Callable[[str], bool] | None:
     return None
 
 
-def asked_answer_word(question: str) -> str | None:
-    """The word a passage holds when it gives the kind of answer the question asks for in
-    everyday words (kb.tokenize.ASKED_ANSWER_WORDS: "会判几年" → "有期徒刑"), or None."""
-    return next((word for cue, word in ASKED_ANSWER_WORDS if cue.search(question)), None)
-
-
 # (question cue, what an answering sentence holds, weight): the expected answer type.
 _ANSWER_TYPES = [
     (re.compile(r"多少|几[个项次年日天级类种]?|多长(?!时间)|比例|百分|[比概]率"),
@@ -300,14 +295,11 @@ def _type_weight(question: str, sentence: str) -> float:
     unit = asked_unit(question)
     if unit is not None and states_quantity(sentence, unit):  # 多少天 → "30日内"
         weight *= 1.2
-    # "死了一个人" → the clause "造成死亡一人以上" applies, not "造成死亡三人以上".
-    fit = threshold_fit(question, sentence)
-    if fit:
-        weight *= THRESHOLD_WEIGHT if fit > 0 else 1 / THRESHOLD_WEIGHT
-    # "到2025年要做到什么程度" → the 2025 target, not the 2035 one beside it.
-    fit = year_fit(question, sentence)
-    if fit:
-        weight *= THRESHOLD_WEIGHT if fit > 0 else 1 / THRESHOLD_WEIGHT
+    # "死了一个人" → the clause "造成死亡一人以上" applies, not "造成死亡三人以上"; "到2025年
+    # 要做到什么程度" → the 2025 target, not the 2035 one beside it.
+    for fit in (threshold_fit(question, sentence), year_fit(question, sentence)):
+        if fit:
+            weight *= THRESHOLD_WEIGHT if fit > 0 else 1 / THRESHOLD_WEIGHT
     return weight
 
 

@@ -142,10 +142,17 @@ def prefer_stating(hits: list[SearchHit], states: Callable[[str], bool],
         window: how many of the first hits are reordered.
         bonus: added to the score of a hit that states it.
     """
-    raised = [dataclasses.replace(h, score=h.score + bonus) if states(h.text) else h
-              for h in hits[:window]]
-    raised.sort(key=lambda h: (h.title not in named, -h.score))
-    return raised + hits[window:]
+    return _moved(hits, states, bonus, named, window)
+
+
+def _moved(hits: list[SearchHit], test: Callable[[str], bool], delta: float,
+           named: Collection[str], window: int) -> list[SearchHit]:
+    """Hits with delta added to the score of those of the first window whose text passes
+    test, the first window re-sorted, a named document's hits first."""
+    moved = [dataclasses.replace(h, score=h.score + delta) if test(h.text) else h
+             for h in hits[:window]]
+    moved.sort(key=lambda h: (h.title not in named, -h.score))
+    return moved + hits[window:]
 
 
 # A question stating its case with a number ("死了一个人", "我们厂有120人"): among the first
@@ -165,10 +172,7 @@ def demote_misfits(hits: list[SearchHit], question: str, named: Collection[str] 
     none. The hits of documents the question names (titles in named) stay first."""
     if not question_amounts(question):
         return hits
-    moved = [dataclasses.replace(h, score=h.score - penalty) if threshold_fit(question, h.text) < 0
-             else h for h in hits[:window]]
-    moved.sort(key=lambda h: (h.title not in named, -h.score))
-    return moved + hits[window:]
+    return _moved(hits, lambda text: threshold_fit(question, text) < 0, -penalty, named, window)
 
 
 def _best_first(scores: Scores) -> list[tuple[int, float]]:

@@ -17,8 +17,8 @@ from ingest.numerals import cn_to_int
 from kb.tokenize import normalize
 
 _NUM = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千〇零]+"
-# A number with its multiplier and unit: "3人", "一百名", "两万人", "五百万元".
-_AMOUNT = rf"(?P<{{n}}>{_NUM})(?P<{{m}}>[万亿])?个?(?P<{{u}}>人|名|元)"
+# A number with its multiplier and unit: "3人", "一百名", "两万人", "一个工人", "五百万元".
+_AMOUNT = rf"(?P<{{n}}>{_NUM})(?P<{{m}}>[万亿])?个?工?(?P<{{u}}>人|名|元)"
 _LOW = _AMOUNT.format(n="n1", m="m1", u="u1")
 _HIGH = _AMOUNT.format(n="n2", m="m2", u="u2")
 _PAIR = re.compile(rf"(?P<n1>{_NUM})(?P<m1>[万亿])?(?P<u1>人|名|元)?以上{_HIGH}以下")
@@ -28,8 +28,7 @@ _BELOW = re.compile(rf"(?P<under>不超过|不满|不足|(?<!不)(?:少于|低�
                     r"(?P<down>以下|以内)?")
 # A number the question gives as its own case ("死了一个工人"), not a range it asks about
 # ("5000人以上的活动").
-_QUESTION_AMOUNT = re.compile(rf"(?P<n1>{_NUM})(?P<m1>[万亿])?个?工?(?P<u1>人|名|元)"
-                              r"(?!以上|以下|以内|至|到|-)")
+_QUESTION_AMOUNT = re.compile(rf"{_LOW}(?!以上|以下|以内|至|到|-)")
 _MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
 _UNIT_KIND = {"人": "人", "名": "人", "元": "元"}
 
@@ -141,26 +140,3 @@ def threshold_fit(question: str, text: str) -> int:
         if same:
             fit = -1
     return fit
-
-
-# A year: "2025年", "2025", "二〇二五年" (not part of a longer number or a 文号's "〔2020〕").
-_YEAR = re.compile(r"(?<![\d〔\[])(?:19|20)\d{2}(?![\d〕\]])"
-                   r"|[一二][〇零一二三四五六七八九]{3}(?=年)")
-
-
-def years(text: str) -> set[str]:
-    """The years text names, as four digits."""
-    digits = str.maketrans("〇零一二三四五六七八九", "00123456789")
-    return {m.group().translate(digits) for m in _YEAR.finditer(normalize(text))}
-
-
-def year_fit(question: str, text: str) -> int:
-    """+1 when text names a year the question names ("到2025年要做到什么程度" → "到2025年,…");
-    -1 when it names years and none of them ("到2035年,…"); 0 otherwise."""
-    asked = years(question)
-    if not asked:
-        return 0
-    named = years(text)
-    if not named:
-        return 0
-    return 1 if asked & named else -1

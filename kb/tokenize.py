@@ -45,11 +45,17 @@ ASKED_ANSWER_WORDS = (
 )
 
 
+def asked_answer_word(question: str) -> str | None:
+    """The word a passage holds when it gives the kind of answer the question asks for in
+    everyday words (ASKED_ANSWER_WORDS: "会判几年" → "有期徒刑"), or None."""
+    return next((word for cue, word in ASKED_ANSWER_WORDS if cue.search(question)), None)
+
+
 def query_text(question: str) -> str:
     """A question with its question words replaced by spaces, for tokenising as a query, and
     the word of the kind of answer it asks for in everyday words (判几年 → 有期徒刑) added."""
-    added = [word for cue, word in ASKED_ANSWER_WORDS if cue.search(question)]
-    return " ".join([QUESTION_WORD.sub(" ", question), *added])
+    word = asked_answer_word(question)
+    return QUESTION_WORD.sub(" ", question) + (f" {word}" if word else "")
 
 
 @lru_cache(maxsize=1)

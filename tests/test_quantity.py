@@ -1,9 +1,20 @@
-"""A question asking a quantity in a unit is answered only from a passage stating one."""
+"""A question asking a quantity in a unit is answered only from a passage stating one; the
+year a question names."""
 
+from hits import passage as retrieved
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from kb.quantity import MONEY, SHARE, UNIT_SPELLINGS, asked_unit, states_quantity
+from kb.quantity import (
+    MONEY,
+    SHARE,
+    UNIT_SPELLINGS,
+    asked_unit,
+    states_quantity,
+    year_fit,
+    years,
+)
+from kb.quoting import best_quote
 
 
 def test_the_asked_unit_is_the_one_after_the_question_word():
@@ -25,6 +36,7 @@ def test_counters_and_open_questions_ask_no_unit():
 def test_a_passage_states_a_quantity_in_any_spelling_of_the_unit():
     assert states_quantity("自事故发生之日起30日内，提出工伤认定申请。", "天")
     assert states_quantity("应当在三十日内作出决定", "天")
+    assert states_quantity("规定为91900年以内。", "年")  # not the date "1900年"
     assert states_quantity("应当自收到查询申请之日起5个工作日内予以答复", "天")  # 多少天内答复
     assert states_quantity("自受理申请之日起十个工作日内进行检查", "日")
     assert states_quantity("井下作业地点的空气温度不得超过28℃", "度")
@@ -195,3 +207,25 @@ def test_a_number_about_something_else_does_not_answer(sample_kb_dir):
         assert kb.answer(question).refused, question
     answer = kb.answer("生产经营单位的主要负责人未履行安全生产管理职责，导致发生一般事故的，罚多少？")
     assert not answer.refused and "百分之四十" in answer.text
+
+
+def test_the_years_a_text_names():
+    assert years("到2025年,全区安全发展体系初步形成;到2035年,更加完善") == {"2025", "2035"}
+    assert years("二〇二五年") == {"2025"}
+    assert years("“十四五”(2021—2025年)") == {"2021", "2025"}
+    # A 文号's year, a longer number and a phone number are no years.
+    assert years("海政办发〔2020〕14号") == set()
+    assert years("拨打12345热线") == set()
+    assert year_fit("到2025年要做到什么程度?", "到2025年,初步形成城市安全发展体系。") == 1
+    assert year_fit("到2025年要做到什么程度?", "到2035年,形成现代化的城市安全保障体系。") == -1
+    assert year_fit("到2025年要做到什么程度?", "形成城市安全保障体系。") == 0
+    assert year_fit("要做到什么程度?", "到2035年,形成体系。") == 0
+
+
+def test_the_target_of_the_asked_year_is_quoted():
+    later = retrieved(1, "(二)远景目标\n到2035年,全区城市安全发展体系更加完善,安全文明程度显著提升,"
+                       "形成系统性、现代化的城市安全保障体系。", 1.0)
+    sooner = retrieved(2, "(一)总体目标\n到2025年,全区城市安全发展体系初步形成,"
+                        "初步形成具有区域特色的城市安全发展体系。", 0.9)
+    i, quote = best_quote("海淀的城市安全发展实施方案到2025年想做到什么程度?", [later, sooner], None)
+    assert i == 1 and "区域特色" in quote

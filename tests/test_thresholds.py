@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from kb.quoting import answer_test, best_quote
 from kb.retrieve import MISFIT_PENALTY, demote_misfits
-from kb.thresholds import question_amounts, threshold_fit, thresholds, year_fit, years
+from kb.thresholds import question_amounts, threshold_fit, thresholds
 
 
 def test_a_question_states_its_case_with_a_number():
@@ -60,27 +60,6 @@ def test_the_clause_whose_threshold_takes_in_the_number_is_quoted():
                      "（一）造成死亡一人以上，或者重伤三人以上的；", 0.9)
     i, quote = best_quote("工厂出了安全事故死了一个人，相关责任人一般会被判多重？", [three, one], None)
     assert i == 1 and "三年以下有期徒刑或者拘役" in quote
-
-
-def test_the_years_a_text_names():
-    assert years("到2025年,全区安全发展体系初步形成;到2035年,更加完善") == {"2025", "2035"}
-    assert years("二〇二五年") == {"2025"}
-    # A 文号's year, a longer number and a phone number are no years.
-    assert years("海政办发〔2020〕14号") == set()
-    assert years("拨打12345热线") == set()
-    assert year_fit("到2025年要做到什么程度?", "到2025年,初步形成城市安全发展体系。") == 1
-    assert year_fit("到2025年要做到什么程度?", "到2035年,形成现代化的城市安全保障体系。") == -1
-    assert year_fit("到2025年要做到什么程度?", "形成城市安全保障体系。") == 0
-    assert year_fit("要做到什么程度?", "到2035年,形成体系。") == 0
-
-
-def test_the_target_of_the_asked_year_is_quoted():
-    later = passage(1, "(二)远景目标\n到2035年,全区城市安全发展体系更加完善,安全文明程度显著提升,"
-                       "形成系统性、现代化的城市安全保障体系。", 1.0)
-    sooner = passage(2, "(一)总体目标\n到2025年,全区城市安全发展体系初步形成,"
-                        "初步形成具有区域特色的城市安全发展体系。", 0.9)
-    i, quote = best_quote("海淀的城市安全发展实施方案到2025年想做到什么程度?", [later, sooner], None)
-    assert i == 1 and "区域特色" in quote
 
 
 SEVEN = ("第七条 …具有下列情形之一的，对相关责任人员，处三年以上七年以下有期徒刑：\n"
