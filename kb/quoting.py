@@ -26,7 +26,7 @@ from kb.quantity import (
 )
 from kb.records import SearchHit
 from kb.thresholds import threshold_fit
-from kb.tokenize import asked_answer_word, bigram_tokens, jieba_tokens, split_sentences
+from kb.tokenize import asked_answer, bigram_tokens, jieba_tokens, split_sentences
 
 
 def question_terms(question: str) -> set[str]:
@@ -246,12 +246,12 @@ STATES_SANCTION = re.compile(
 
 
 def answer_test(question: str) -> Callable[[str], bool] | None:
-    """What a passage answering the question must state, when the question says: the word
-    of the kind of answer asked in everyday words (判几年 → 有期徒刑), a quantity in the unit
+    """What a passage answering the question must state, when the question says: the kind
+    of answer asked in everyday words (判几年 → 有期徒刑, 收钱吗 → 收取费用), a quantity in the unit
     asked (多少天, 罚多少钱), or a sanction (怎么处罚); None otherwise."""
-    word = asked_answer_word(question)
-    if word is not None:
-        return lambda text: word in text
+    asked = asked_answer(question)
+    if asked is not None:
+        return lambda text: asked.states.search(text) is not None
     unit = asked_unit(question)
     if unit is not None:
         return functools.partial(states_quantity, unit=unit)
@@ -287,8 +287,8 @@ def _type_weight(question: str, sentence: str) -> float:
     for cue, pattern, factor in _ANSWER_TYPES:
         if cue.search(question) and pattern.search(sentence):
             weight *= factor
-    word = asked_answer_word(question)
-    if word is not None and word in sentence:  # 判几年 → "处三年以下有期徒刑"
+    asked = asked_answer(question)
+    if asked is not None and asked.states.search(sentence):  # 判几年 → "处三年以下有期徒刑"
         weight *= 1.5
     if asks_duration(question) and states_duration(sentence):  # 多久 → "1小时内", not a date
         weight *= 1.5

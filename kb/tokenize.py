@@ -6,6 +6,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import jieba
@@ -36,26 +37,43 @@ QUESTION_WORD = re.compile(r"多长时间|多少时间|多久|多长|多远|多�
                            r"|什么样?|谁|怎么样?|怎样|如何|是否|吗|呢|呀|吧")
 
 
-# How a question asks for a kind of answer in everyday words, and the word a passage giving
-# that answer holds: asked "会判几年", a passage sentencing "处三年以下有期徒刑" answers, yet
-# shares no word with the question.
-ASKED_ANSWER_WORDS = (
-    (re.compile(r"判(?:处|了)?(?:几年|多少年|多久|多长时间|多重|什么刑)|(?:坐|蹲)(?:几年|多久)?牢|"
-                r"(?:会|要)(?:不会)?(?:被)?判刑"), "有期徒刑"),
+# How a question asks for a kind of answer in everyday words: the words added to its query,
+# and what a passage giving that answer states. Asked "会判几年", a passage sentencing
+# "处三年以下有期徒刑" answers, yet shares no word with the question; asked "消防队灭火会收钱吗",
+# one saying "不得收取任何费用" (or "不得收费", "免费…").
+@dataclass(frozen=True)
+class AskedAnswer:
+    """A kind of answer asked in everyday words: the cue in the question, the statutory words
+    added to the query, and the pattern of a passage stating such an answer."""
+
+    cue: re.Pattern[str]
+    query: str
+    states: re.Pattern[str]
+
+
+ASKED_ANSWERS = (
+    AskedAnswer(re.compile(r"判(?:处|了)?(?:几年|多少年|多久|多长时间|多重|什么刑)|(?:坐|蹲)(?:几年|多久)?牢|"
+                           r"(?:会|要)(?:不会)?(?:被)?判刑"),
+                "有期徒刑", re.compile("有期徒刑")),
+    # Whether something is charged for, asked yes or no: 会收钱吗, 要付费吗, 收不收费, 免费吗
+    # (not "燃气收费问题…几日内答复", which asks a number of days).
+    AskedAnswer(re.compile(r"(?:收|付|交|给|花|要)(?:不收|不付|不交|不给|不要)?(?:钱|费)"
+                           r"(?=吗|么|嘛|不|没|[?？]|$)|免费(?=吗|么|嘛|[?？]|$)"),
+                "收取费用", re.compile(r"收取[^。；]{0,4}费用|收费|免费|费用由")),
 )
 
 
-def asked_answer_word(question: str) -> str | None:
-    """The word a passage holds when it gives the kind of answer the question asks for in
-    everyday words (ASKED_ANSWER_WORDS: "会判几年" → "有期徒刑"), or None."""
-    return next((word for cue, word in ASKED_ANSWER_WORDS if cue.search(question)), None)
+def asked_answer(question: str) -> AskedAnswer | None:
+    """The kind of answer the question asks for in everyday words (ASKED_ANSWERS: "会判几年"
+    → a prison term, "会收钱吗" → a charge), or None."""
+    return next((asked for asked in ASKED_ANSWERS if asked.cue.search(question)), None)
 
 
 def query_text(question: str) -> str:
     """A question with its question words replaced by spaces, for tokenising as a query, and
-    the word of the kind of answer it asks for in everyday words (判几年 → 有期徒刑) added."""
-    word = asked_answer_word(question)
-    return QUESTION_WORD.sub(" ", question) + (f" {word}" if word else "")
+    words of the kind of answer it asks for in everyday words (判几年 → 有期徒刑) added."""
+    asked = asked_answer(question)
+    return QUESTION_WORD.sub(" ", question) + (f" {asked.query}" if asked else "")
 
 
 @lru_cache(maxsize=1)

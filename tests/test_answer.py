@@ -11,7 +11,7 @@ from kb.answer import (
     question_parts,
     refusal,
 )
-from kb.quoting import best_sentences, coverage, question_terms
+from kb.quoting import answer_test, best_sentences, coverage, question_terms
 from kb.records import Duty, SearchHit
 
 PASSAGE = ("第八十三条 事故发生后，事故现场有关人员应当立即报告本单位负责人。"
@@ -289,6 +289,18 @@ def test_asked_which_day_the_sentence_stating_a_date_answers():
     assert "11月9日" not in best_sentences("消防日各级政府要组织开展什么活动?", text,
                                             own_title="北京市消防条例")
 
+
+
+def test_asked_whether_one_pays_the_sentence_on_charges_answers():
+    text = ("第四十九条 国家综合性消防救援队、专职消防队扑救火灾、应急救援，不得收取任何费用。\n"
+            "单位专职消防队、志愿消防队参加扑救外单位火灾所损耗的燃料、灭火剂和器材、装备等，"
+            "由火灾发生地的人民政府给予补偿。")
+    asked = best_sentences("家里着火打119，消防队来灭火完了会收钱吗？", text,
+                           own_title="中华人民共和国消防法")
+    assert "不得收取任何费用" in asked
+    states = answer_test("考试要交费吗?")
+    assert states("考核不得收费。") and states("不得收取任何费用")
+    assert not states("由火灾发生地的人民政府给予补偿。")
 
 def test_asked_how_one_is_punished_the_sanction_answers_not_the_duty():
     text = ("第三十六条 矿山、危险化学品等高危行业、领域的生产经营单位，应当投保安全生产责任保险。\n"

@@ -35,6 +35,15 @@ def test_a_query_asking_a_prison_term_in_everyday_words_holds_the_statutory_word
         assert "有期徒刑" not in tokenize(query_text(question)), question
 
 
+
+def test_a_query_asking_whether_something_is_charged_holds_the_statutory_words():
+    # "会收钱吗" shares no word with "不得收取任何费用"; asked a number of days about fees, or a
+    # fine, it asks no charge.
+    for question in ("消防队来灭火完了会收钱吗?", "事后要付钱吗？", "消防队会不会收费?", "收不收费"):
+        assert {"收取", "费用"} <= set(tokenize(query_text(question))), question
+    for question in ("就燃气收费问题查询，几个工作日内答复?", "罚多少钱?", "收费标准谁定?"):
+        assert "收取" not in tokenize(query_text(question)), question
+
 def test_idf_is_higher_for_rarer_terms():
     index = Bm25Index.build([1, 2, 3], [["安全", "消防"], ["安全", "燃气"], ["安全"]])
     idf = index.idf()
