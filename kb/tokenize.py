@@ -40,7 +40,8 @@ QUESTION_WORD = re.compile(r"多长时间|多少时间|多久|多长|多远|多�
 # How a question asks for a kind of answer in everyday words: the words added to its query,
 # and what a passage giving that answer states. Asked "会判几年", a passage sentencing
 # "处三年以下有期徒刑" answers, yet shares no word with the question; asked "消防队灭火会收钱吗",
-# one saying "不得收取任何费用" (or "不得收费", "免费…").
+# one saying "不得收取任何费用" (or "不得收费", "免费…"); asked "体检的钱谁出", one saying
+# "…费用由用人单位承担".
 @dataclass(frozen=True)
 class AskedAnswer:
     """A kind of answer asked in everyday words: the cue in the question, the statutory words
@@ -55,6 +56,11 @@ ASKED_ANSWERS = (
     AskedAnswer(re.compile(r"判(?:处|了)?(?:几年|多少年|多久|多长时间|多重|什么刑)|(?:坐|蹲)(?:几年|多久)?牢|"
                            r"(?:会|要)(?:不会)?(?:被)?判刑"),
                 "有期徒刑", re.compile("有期徒刑")),
+    # Who pays: "检查的钱是公司出还是个人出", "费用谁来出", "谁出钱" ("…费用由用人单位承担").
+    AskedAnswer(re.compile(r"(?:钱|费用?)[^，。？?！!]{0,10}(?:谁|哪个|哪方|公司|单位|个人|自己|老板)"
+                           r"[^，。？?！!]{0,4}(?:出|掏|付|承担|负担|报销)|谁来?(?:出钱|掏钱|付钱|买单)"),
+                "费用 承担",
+                re.compile(r"费用[^。；]*(?:承担|负担|支付)|(?:承担|负担|支付)[^。；]*费用")),
     # Whether something is charged for, asked yes or no: 会收钱吗, 要付费吗, 收不收费, 免费吗
     # (not "燃气收费问题…几日内答复", which asks a number of days).
     AskedAnswer(re.compile(r"(?:收|付|交|给|花|要)(?:不收|不付|不交|不给|不要)?(?:钱|费)"
@@ -65,7 +71,7 @@ ASKED_ANSWERS = (
 
 def asked_answer(question: str) -> AskedAnswer | None:
     """The kind of answer the question asks for in everyday words (ASKED_ANSWERS: "会判几年"
-    → a prison term, "会收钱吗" → a charge), or None."""
+    → a prison term, "钱谁出" → who bears a cost, "会收钱吗" → a charge), or None."""
     return next((asked for asked in ASKED_ANSWERS if asked.cue.search(question)), None)
 
 

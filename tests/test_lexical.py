@@ -44,6 +44,13 @@ def test_a_query_asking_whether_something_is_charged_holds_the_statutory_words()
     for question in ("就燃气收费问题查询，几个工作日内答复?", "罚多少钱?", "收费标准谁定?"):
         assert "收取" not in tokenize(query_text(question)), question
 
+
+def test_a_query_asking_who_pays_holds_the_statutory_words():
+    # "体检的钱是公司出还是个人出" shares no word with "…检查费用由用人单位承担".
+    for question in ("体检的钱是公司出还是个人出?", "救援产生的费用谁来出？", "这笔钱谁出钱?"):
+        assert {"费用", "承担"} <= set(tokenize(query_text(question))), question
+    assert "承担" not in tokenize(query_text("体检要花多少钱?"))
+
 def test_idf_is_higher_for_rarer_terms():
     index = Bm25Index.build([1, 2, 3], [["安全", "消防"], ["安全", "燃气"], ["安全"]])
     idf = index.idf()
