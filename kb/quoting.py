@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from ingest.chunking import heading_kind, label_title
 from kb.actors import party_weight
@@ -26,12 +26,25 @@ from kb.quantity import (
 )
 from kb.records import SearchHit
 from kb.thresholds import threshold_fit
-from kb.tokenize import asked_answer, bigram_tokens, jieba_tokens, split_sentences
+from kb.tokenize import (
+    asked_answer,
+    bigram_tokens,
+    jieba_tokens,
+    spelled_out,
+    split_sentences,
+)
 
 
 def question_terms(question: str) -> set[str]:
     """Content terms of a question: jieba words and character bigrams, stopwords removed."""
     return set(jieba_tokens(question)) | set(bigram_tokens(question))
+
+
+def quoting_terms(question: str, idf: Mapping[str, float] | None) -> set[str]:
+    """A question's terms with the indexed words (the keys of idf) spelling out its shortened
+    ones: asked "能安排女工下井吗", the sentence on "女职工" answers (kb.tokenize.spelled_out)."""
+    terms = question_terms(question)
+    return terms | set(spelled_out(sorted(terms), idf)) if idf else terms
 
 
 def _weight(term: str) -> int:
@@ -43,7 +56,7 @@ def _weight(term: str) -> int:
 TITLE_TERM_WEIGHT = 0.25
 
 
-def coverage(terms: set[str], text: str, idf: dict[str, float] | None = None,
+def coverage(terms: set[str], text: str, idf: Mapping[str, float] | None = None,
              title_terms: frozenset[str] = frozenset()) -> float:
     """Share of the question's terms found in text, weighted by IDF (or by length).
 
@@ -73,7 +86,7 @@ LIST_MAX_CHARS = 400
 _LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|[一二三四五六七八九十]+、")
 
 
-def best_sentences(question: str, passage: str, idf: dict[str, float] | None = None,
+def best_sentences(question: str, passage: str, idf: Mapping[str, float] | None = None,
                    max_chars: int = 160, own_title: str = "",
                    headings: tuple[str, ...] = ()) -> str:
     """The sentence(s) of a passage that best answer the question, as one exact substring.
@@ -98,7 +111,7 @@ def best_sentences(question: str, passage: str, idf: dict[str, float] | None = N
     sentences = split_sentences(passage)
     if not sentences:
         return ""
-    terms = question_terms(question)
+    terms = quoting_terms(question, idf)
     # A bare heading names a topic but answers nothing: prefer real sentences. A sentence
     # holding the kind of thing asked for (a number, a document, a unit) is preferred.
     scores = [sentence_score(question, terms, s, idf, own_title, headings) for s in sentences]
@@ -225,7 +238,7 @@ def _is_heading(sentence: str, headings: tuple[str, ...]) -> bool:
 
 
 def sentence_score(question: str, terms: set[str], sentence: str,
-                   idf: dict[str, float] | None, own_title: str = "",
+                   idf: Mapping[str, float] | None, own_title: str = "",
                    headings: tuple[str, ...] = ()) -> float:
     """How well a sentence answers: the question terms it holds, times the answer-type
     weight; a bare heading (numbered, or one of the passage's section labels) names a
@@ -314,7 +327,7 @@ MIN_QUANTITY_EVIDENCE = 0.05
 
 
 def quantity_evidence(question: str, passage: str, unit: str,
-                      idf: dict[str, float] | None = None) -> float:
+                      idf: Mapping[str, float] | None = None) -> float:
     """How well the passage's statements of a quantity in unit match the question.
 
     The best IDF-weighted coverage of the question's terms among the passage's sentences
@@ -352,7 +365,7 @@ def _is_bare_heading(sentence: str) -> bool:
 
 
 def best_quote(question: str, hits: list[SearchHit],
-                idf: dict[str, float] | None) -> tuple[int, str]:
+                idf: Mapping[str, float] | None) -> tuple[int, str]:
     """Which of the given passages answers best, and its answering sentence(s).
 
     Each passage's answering sentence is scored like a sentence within a passage, scaled by
@@ -361,7 +374,7 @@ def best_quote(question: str, hits: list[SearchHit],
     """
     quotes = [best_sentences(question, h.text, idf, own_title=h.title, headings=h.section_path)
               for h in hits]
-    terms, top_score = question_terms(question), hits[0].score
+    terms, top_score = quoting_terms(question, idf), hits[0].score
     asks_list = _ASKS_LIST.search(question) is not None
 
     def strength(i: int) -> tuple[float, int]:

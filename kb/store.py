@@ -55,6 +55,7 @@ from kb.tokenize import (
     query_text,
     search_text,
     simplified,
+    spelled_out,
     split_sentences,
     tokenize,
 )
@@ -487,6 +488,7 @@ class KnowledgeBase:
             # treated as unscored by the other.
             if retriever != "dense" and indexes.lexical is not None:
                 terms = tokenize(query_text(asked), self.tokenizer)
+                terms += spelled_out(terms, indexes.lexical.idf())  # 女工 → 女职工
                 lexical = lexical_scores(indexes.lexical, terms, also=candidates)
             if query_vector is not None:
                 ids = candidates | lexical.scores.keys()

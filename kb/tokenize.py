@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,6 +27,7 @@ STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:[.%][a-z0-9]+)*%?")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
 _SENTENCE = re.compile(r"[^。；！？!?;\n]+[。；！？!?;]?")
 
 
@@ -80,6 +81,52 @@ def query_text(question: str) -> str:
     words of the kind of answer it asks for in everyday words (判几年 → 有期徒刑) added."""
     asked = asked_answer(question)
     return QUESTION_WORD.sub(" ", question) + (f" {asked.query}" if asked else "")
+
+
+
+_NUMERAL = re.compile(r"[零〇一二三四五六七八九十百千万两\d]")
+
+
+def spelled_out(tokens: Iterable[str], vocabulary: Collection[str]) -> list[str]:
+    """The words of vocabulary that spell out the query's unknown words, shortened in speech by
+    leaving out a character inside: "女工" → "女职工", "保安员" → "保安人员", "交警" → "交通警".
+
+    A query word of two or more Chinese characters that vocabulary (the indexed words) lacks is
+    looked for as a word one character longer with the same first and last characters holding
+    it in order. Numbers are left alone ("七八" is not "七十八").
+    """
+    out: list[str] = []
+    for word in tokens:
+        if word in vocabulary or len(word) < 2 or not _HAN_WORD.fullmatch(word) \
+                or _NUMERAL.search(word):
+            continue
+        longer = _by_ends(vocabulary).get((word[0], word[-1], len(word) + 1), ())
+        out.extend(v for v in longer if _holds_in_order(v, word))
+    return out
+
+
+# The vocabularies indexed by _by_ends, by id (each kept, so that its id is not reused).
+_ENDS: dict[int, tuple[Collection[str], dict[tuple[str, str, int], list[str]]]] = {}
+
+
+def _by_ends(vocabulary: Collection[str]) -> dict[tuple[str, str, int], list[str]]:
+    """The Chinese words of vocabulary by (first character, last character, length), built
+    once per vocabulary (an index's IDF table lives as long as the index)."""
+    cached = _ENDS.get(id(vocabulary))
+    if cached is None or cached[0] is not vocabulary:
+        index: dict[tuple[str, str, int], list[str]] = {}
+        for v in vocabulary:
+            if _HAN_WORD.fullmatch(v):
+                index.setdefault((v[0], v[-1], len(v)), []).append(v)
+        if len(_ENDS) >= 4:
+            _ENDS.clear()
+        cached = _ENDS[id(vocabulary)] = (vocabulary, index)
+    return cached[1]
+
+
+def _holds_in_order(longer: str, word: str) -> bool:
+    chars = iter(longer)
+    return all(c in chars for c in word)
 
 
 @lru_cache(maxsize=1)
