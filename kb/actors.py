@@ -30,6 +30,16 @@ _ARTICLE_NUMBER = re.compile(r"^第[一二三四五六七八九十百零〇]+条
 # A clause that is not the subject: a condition ("…的"), or "除…外", "经…批准", "在…前提下".
 _NOT_SUBJECT = re.compile(r"^(?:除|在|经|对|因|如|凡)")
 
+# Everyday names of parties and the statutory ones: asked "该房东修还是租客修", the sentence
+# on "房屋出租人…承租人…" answers.
+EVERYDAY_PARTIES = {"房东": "出租人", "租客": "承租人", "租户": "承租人", "房客": "承租人"}
+
+
+def statutory_parties(question: str) -> list[str]:
+    """The statutory names of the parties a question names in everyday words (房东 → 出租人)."""
+    return [law for word, law in EVERYDAY_PARTIES.items() if word in question]
+
+
 MATCH_WEIGHT = 1.25  # the sentence is about the party the question asks about
 MISMATCH_WEIGHT = 0.8  # it is about the other kind of party
 

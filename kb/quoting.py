@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from ingest.chunking import heading_kind, label_title
-from kb.actors import party_weight
+from kb.actors import party_weight, statutory_parties
 from kb.quantity import (
     MONEY,
     MONTH_DAY,
@@ -42,8 +42,9 @@ def question_terms(question: str) -> set[str]:
 
 def quoting_terms(question: str, idf: Mapping[str, float] | None) -> set[str]:
     """A question's terms with the indexed words (the keys of idf) spelling out its shortened
-    ones: asked "能安排女工下井吗", the sentence on "女职工" answers (kb.tokenize.spelled_out)."""
-    terms = question_terms(question)
+    ones: asked "能安排女工下井吗", the sentence on "女职工" answers (kb.tokenize.spelled_out);
+    and the statutory names of the parties it names in everyday words (房东 → 出租人)."""
+    terms = question_terms(question) | question_terms(" ".join(statutory_parties(question)))
     return terms | set(spelled_out(sorted(terms), idf)) if idf else terms
 
 

@@ -11,8 +11,10 @@ from kb.actors import (
     party_weight,
     question_party,
     sentence_subject,
+    statutory_parties,
 )
 from kb.answer import extractive_answer
+from kb.quoting import best_sentences
 from kb.records import SearchHit
 
 
@@ -78,3 +80,16 @@ def test_the_answer_quotes_what_the_company_must_do_not_the_authority():
     answer = extractive_answer("社会保险行政部门应当在多长时间内作出工伤认定的决定？",
                                [employer, authority], 0.9)
     assert "60日内" in answer.text
+
+
+def test_everyday_names_of_parties_have_their_statutory_names():
+    assert statutory_parties("该房东修还是租客自己修?") == ["出租人", "承租人"]
+    assert statutory_parties("燃气灶坏了谁修?") == []
+
+
+def test_asked_about_a_landlord_the_sentence_on_the_lessor_is_quoted():
+    text = ("燃气用户应当安装、使用符合标准的燃气燃烧器具及其连接管、燃气泄漏报警装置，并按照使用年限"
+            "要求进行更换。\n房屋出租人出租房屋应当承担燃气设施和用气设备的维护、维修责任，"
+            "承租人应当承担日常燃气使用安全责任。")
+    quote = best_sentences("燃气灶的连接管、报警器坏了，该房东修还是租客自己修？", text)
+    assert quote.startswith("房屋出租人")
