@@ -16,9 +16,9 @@ _CN_NUM = "一二三四五六七八九十百零〇两"
 OUTLINE_NUMBER = r"[1-9]\d?(?:[.．]\d{1,2}){0,3}"
 _DECIMAL_END = r"(?![.．\d])(?=\s*[\u4e00-\u9fff])"  # the whole number, then a title
 HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    # An attachment (附件1, 附件：) closes everything before it: its task table or form is not
-    # part of the main text's last item.
-    ("annex", re.compile(rf"^附件\s*[{_CN_NUM}\d]*\s*[:：]?\s*$")),
+    # An attachment or appendix (附件1, 附件：, 附录：, 附：) closes everything before it: its task
+    # table, form or list of barred work is not part of the main text's last item or article.
+    ("annex", re.compile(rf"^(?:附件|附录|附表)\s*[{_CN_NUM}\d]*\s*[:：]?\s*$|^附\s*[:：]\s*$")),
     ("part", re.compile(rf"^第[{_CN_NUM}\d]+编(\s|$)")),
     ("division", re.compile(rf"^第[{_CN_NUM}\d]+部分(\s|$)")),  # plans: 第一部分 总体要求
     ("chapter", re.compile(rf"^第[{_CN_NUM}\d]+章(\s|$)")),
@@ -134,10 +134,15 @@ def _leading_number(label: str) -> int | None:
     return int(m.group()) if m else None
 
 
-def _is_heading(line: str, kind: str, stack: list[tuple[str, str]]) -> bool:
+def _is_heading(line: str, kind: str, stack: list[tuple[str, str]], law: bool = False) -> bool:
     if not kind:
         return False
     if kind in _ITEM_KINDS_IN_ARTICLE and any(k == "article" for k, _ in stack):
+        return False
+    # A law's appendix (附录：女职工禁忌从事的劳动范围) is sectioned by 一、二、, and its (一)…(十)
+    # are the items of a section, kept together as an article's are.
+    if law and kind in _ITEM_KINDS_IN_ARTICLE - {"cn_item"} \
+            and any(k == "annex" for k, _ in stack):
         return False
     s = line.strip()
     if kind == "num_item" and any(k.startswith("decimal") for k, _ in stack):
@@ -173,6 +178,7 @@ def parse_blocks(text: str, markup: bool = False) -> list[Block]:
         if current:
             blocks.append(Block(tuple(e[1] for e in stack), tuple(current), current_kind))
 
+    law = False  # whether an article has been seen: the document is a law
     toc = _TableOfContents()
     marks = [_heading_mark(line) if markup else (0, line) for line in text.splitlines()]
     title = _title_line(marks)
@@ -184,7 +190,8 @@ def parse_blocks(text: str, markup: bool = False) -> list[Block]:
             level = 0  # the title and a contents list are text, as in an unmarked text
         if level and not kind:
             kind = "markup"
-        if kind and (level or _is_heading(line, kind, [(k, lb) for k, lb, _ in stack])):
+        if kind and (level or _is_heading(line, kind, [(k, lb) for k, lb, _ in stack], law)):
+            law = law or kind == "article"
             flush()
             current = []
             while stack and _closes(stack[-1], kind, level):

@@ -93,6 +93,7 @@ _CHROME_PREFIX = re.compile(
     r"(?:当前位置|您现在的位置|您的位置|您当前的位置|所在位置|当前所在位置)\s*[:：]"
     r"|(?:首页|网站首页)\s*(?:>|->|》|»|/|＞)"
     r"|(?:字号|【?字体|浏览次数|阅读次数|访问次数|点击数|点击量|分享到|责任编辑|上一篇|下一篇)\s*[:：]"
+    r"|(?:友情链接|相关链接|今天是)\s*[:：]"
     r"|(?:政府)?网站标识码|\S{0,12}ICP\s*备|\S{0,12}公网安备|版权所有|Copyright|©"
     r"|(?:技术支持|网站维护|运行维护|维护单位)\s*[:：]"
     r"|(?:扫一扫|手机扫描|用手机扫描|微信扫一扫)"
@@ -198,7 +199,7 @@ def not_chrome(lines: list[str]) -> list[bool]:
     """Which lines are not web-page chrome (see strip_web_chrome)."""
     # A page's headings are marked "## " (ingest.loaders); a marked menu is still a menu.
     keep = [not _is_chrome_line(HEADING_MARK.sub("", line.strip())) for line in lines]
-    for i in _metadata_table_rows(lines, keep):
+    for i in [*_metadata_table_rows(lines, keep), *_menu_items(lines)]:
         keep[i] = False
     for i in reversed(range(len(lines))):  # the footer block at the end
         stripped = lines[i].strip()
@@ -208,6 +209,32 @@ def not_chrome(lines: list[str]) -> list[bool]:
         keep[i] = False
     return keep
 
+
+
+_MENU_MIN_ITEMS = 3
+
+
+def _menu_items(lines: list[str]) -> list[int]:
+    """Indexes of the items of a menu laid out one per line (a page's <li> links).
+
+    A run of short lines (at most _MAX_MENU_ITEM characters, no punctuation, not an author's
+    marked heading) holding at least _MENU_MIN_ITEMS items, two of them known chrome words
+    (首页, 政务公开 …): the site's own section names between the first and the last of those
+    (机构设置, 法律法规) go with them. A short line after the menu (a title) stays.
+    """
+    out: list[int] = []
+    run: list[int] = []
+    for i, line in enumerate([*lines, ""]):
+        stripped = line.strip()
+        if stripped and len(stripped) <= _MAX_MENU_ITEM and not HEADING_MARK.match(stripped) \
+                and not re.search(r"[，。；：:,;、]", stripped):
+            run.append(i)
+            continue
+        known = [j for j in run if lines[j].strip() in _CHROME_WORDS]
+        if len(run) >= _MENU_MIN_ITEMS and len(known) >= 2:
+            out.extend(range(known[0], known[-1] + 1))
+        run = []
+    return out
 
 def _metadata_table_rows(lines: list[str], keep: list[bool]) -> list[int]:
     """Indexes of the rows of metadata tables.

@@ -10,7 +10,15 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import docx
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
+from bs4 import (
+    BeautifulSoup,
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+)
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
@@ -292,7 +300,8 @@ def _html_text(soup: BeautifulSoup) -> str:
     skipped = (Comment, Declaration, Doctype, ProcessingInstruction)
     hidden = [*soup.find_all(_DROP_TAGS), *soup.find_all(hidden=True),
               *soup.find_all(style=_HIDDEN_STYLE),
-              *(t for t in soup.find_all(_PAGE_TAGS) if not t.find_parent(["article", "main"]))]
+              *(t for t in soup.find_all(_PAGE_TAGS) if not t.find_parent(["article", "main"])),
+              *(t for t in soup.find_all(["ul", "ol"]) if _is_link_menu(t))]
     for tag in hidden:
         if not tag.decomposed:  # it may sit inside a tag removed before it
             tag.decompose()
@@ -320,6 +329,20 @@ def _html_text(soup: BeautifulSoup) -> str:
     lines = (line.strip(" ") for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 
+
+
+_MENU_MIN_ITEMS = 3
+_MAX_MENU_LINK = 8
+
+
+def _is_link_menu(tag: Tag) -> bool:
+    """A list whose items are each one short link (首页, 机构设置, 法律法规 …): a site's menu,
+    whatever its section names."""
+    items = tag.find_all("li", recursive=False)
+    return len(items) >= _MENU_MIN_ITEMS and all(
+        0 < len(text := li.get_text(strip=True)) <= _MAX_MENU_LINK
+        and (link := li.find("a")) is not None and link.get_text(strip=True) == text
+        for li in items)
 
 def _render_task_tables(soup: BeautifulSoup) -> None:
     """Replace each task table (牵头单位/配合单位 columns) by its lines (ingest.tables)."""

@@ -110,6 +110,21 @@ def test_article_stays_whole_with_its_items():
     assert all(not c.text.startswith("（") for c in chunks)
 
 
+
+def test_a_laws_appendix_is_not_its_last_article_and_keeps_its_items_together():
+    text = ("第十五条 用人单位违反本规定的，依法给予赔偿。\n第十六条 本规定自公布之日起施行。\n"
+            "附录：\n女职工禁忌从事的劳动范围\n一、女职工禁忌从事的劳动范围：\n(一)矿山井下作业；\n"
+            "(二)第四级体力劳动强度的作业。\n二、女职工在经期禁忌从事的劳动范围：\n"
+            "(一)第二级、第三级、第四级冷水作业；\n(二)第三级、第四级高处作业。")
+    chunks = {c.section_path: c.text for c in chunk_text(text)}
+    assert chunks[("第十六条",)] == "第十六条 本规定自公布之日起施行。"
+    assert chunks[("附录：", "二、女职工在经期禁忌从事的劳动范围")].endswith(
+        "(一)第二级、第三级、第四级冷水作业；\n(二)第三级、第四级高处作业。")
+    # Outside a law, an attachment's (一) items are headings of their own, as in a plan.
+    plan = "一、主要任务\n附件\n一、重点工程\n(一)风险监测工程\n建设监测平台。"
+    assert ("附件", "一、重点工程", "(一)风险监测工程") in [
+        c.section_path for c in chunk_text(plan)]
+
 def test_task_stays_with_its_duty_line_and_has_a_section_path():
     chunks = chunk_text(PLAN)
     task5 = next(c for c in chunks if "平交道口立交化改造" in c.text)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from ingest.clean import clean_text, normalize_for_match, strip_web_chrome
 from ingest.loaders import read_file
+from ingest.metadata import extract_metadata_from_raw
 from ingest.pdftext import fix_pdf_text
 from ingest.records import RawText
 
@@ -282,3 +283,30 @@ def test_fix_pdf_text_drops_web_chrome_of_a_printed_page_but_not_fragments() -> 
               "其", "中", "，", "重大", "事故", "隐患", "排查治理情况应当及时向有关部门报告", "。",
               "县级", "以上", "地方各级人民政府负有安全生产监督管理职责的部门", "应当", "将"]
     assert "其中，重大事故隐患" in fix_pdf_text("\n".join(pieces))
+
+
+def test_a_menu_laid_out_one_item_per_line_is_chrome_with_the_sites_own_names() -> None:
+    # A page's <li> links become a line each: 机构设置, 法律法规, 防汛抗旱 are this site's own
+    # section names, known only by standing among 首页, 政务公开, 办事服务.
+    page = ("今天是：\n首页\n机构设置\n政务公开\n法律法规\n防汛抗旱\n办事服务\n互动交流\n"
+            "# 中华人民共和国防汛条例\n第一条 为了做好防汛抗洪工作，制定本条例。\n"
+            "友情链接：水利部 国家防汛抗旱总指挥部")
+    assert strip_web_chrome(page).split("\n") == [
+        "# 中华人民共和国防汛条例", "第一条 为了做好防汛抗洪工作，制定本条例。"]
+    # Short lines with no known menu word, or a short title after a menu, stay.
+    units = "区应急局\n区住建委\n区城管委\n区消防救援支队"
+    assert strip_web_chrome(units) == units
+    assert strip_web_chrome("首页\n政务公开\n防汛条例\n第一条 …。").split("\n") == [
+        "防汛条例", "第一条 …。"]
+
+
+def test_the_title_of_a_page_with_a_menu_list_is_its_heading(tmp_path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><div class='nav'><ul><li><a href='/'>首页</a></li>"
+        "<li><a href='/a'>机构设置</a></li><li><a href='/b'>政务公开</a></li>"
+        "<li><a href='/c'>法律法规</a></li></ul></div><div class='main'>"
+        "<h1>中华人民共和国防汛条例</h1><p>第一条 为了做好防汛抗洪工作，制定本条例。</p>"
+        "</div></body></html>", encoding="utf-8")
+    meta = extract_metadata_from_raw(read_file(page), "page")
+    assert meta.title == "中华人民共和国防汛条例"
