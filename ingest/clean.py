@@ -93,7 +93,7 @@ _CHROME_PREFIX = re.compile(
     r"(?:当前位置|您现在的位置|您的位置|您当前的位置|所在位置|当前所在位置)\s*[:：]"
     r"|(?:首页|网站首页)\s*(?:>|->|》|»|/|＞)"
     r"|(?:字号|【?字体|浏览次数|阅读次数|访问次数|点击数|点击量|分享到|责任编辑|上一篇|下一篇)\s*[:：]"
-    r"|(?:友情链接|相关链接|今天是)\s*[:：]"
+    r"|(?:友情链接|相关链接|今天是)\s*[:：]|欢迎(?:访问|光临|来到)"
     r"|(?:政府)?网站标识码|\S{0,12}ICP\s*备|\S{0,12}公网安备|版权所有|Copyright|©"
     r"|(?:技术支持|网站维护|运行维护|维护单位)\s*[:：]"
     r"|(?:扫一扫|手机扫描|用手机扫描|微信扫一扫)"
@@ -115,7 +115,7 @@ _TOOLBAR_TAIL = re.compile(
     r"|(?:浏览次数|阅读次数|访问次数|点击数|点击量|分享到)\s*[:：]).*$")
 # Keys of the metadata table that government "信息公开" pages put above a document.
 _TABLE_KEYS = re.compile(
-    r"(?:索引号|信息名称|生成日期|公开日期|成文日期|发布日期|发布机构|发文机关|发文机构|关键词|主题词"
+    r"(?:索引号|信息名称|名称|生成日期|公开日期|成文日期|发布日期|发布机构|发文机关|发文机构|关键词|主题词"
     r"|公开类型|公开方式|公开范围|公开时限|公开形式|文号|发文字号|载体类型|记录形式|内容概述|信息有效性|有效性"
     r"|所属目录|主题分类|体裁分类|组配分类|服务对象|信息分类|公文种类|备注|附件|公开责任部门|责任部门)"
     r"(?:\s|[:：]|$)"
@@ -256,10 +256,17 @@ def _metadata_table_rows(lines: list[str], keep: list[bool]) -> list[int]:
             gap += 1
     return [i for rows in clusters
             if len(rows) >= _TABLE_MIN_ROWS
-            and sum(1 for j in rows if _TABLE_CORE.match(lines[j].strip())) >= _TABLE_MIN_CORE
+            and sum(1 for j in rows
+                    if _TABLE_CORE.match(_unspaced_key(lines[j].strip()))) >= _TABLE_MIN_CORE
             for i in rows]
 
 
 def _is_table_row(line: str) -> bool:
     return (len(line) <= _MAX_TABLE_LINE and not line.endswith("。")
-            and _TABLE_KEYS.match(line) is not None)
+            and _TABLE_KEYS.match(_unspaced_key(line)) is not None)
+
+
+def _unspaced_key(line: str) -> str:
+    """A table row with its key's spacing taken out ("文　　号 …" → "文号 …")."""
+    return re.sub(r"^([\u4e00-\u9fff])[ \t\u3000]+([\u4e00-\u9fff])(?=[ \t\u3000:：])",
+                  r"\1\2", line)

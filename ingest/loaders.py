@@ -271,7 +271,18 @@ def _is_common_char(c: str) -> bool:
 def _read_html(path: Path, data: bytes) -> RawText:
     text, encoding = _decode_html(data, path)
     soup = BeautifulSoup(text, "html.parser")
-    return RawText(_html_text(soup), "html", encoding)
+    hints = _title_hints(soup)  # before _html_text drops the <head>
+    return RawText(_html_text(soup), "html", encoding, hints)
+
+
+def _title_hints(soup: BeautifulSoup) -> tuple[str, ...]:
+    """The title a page gives in its <head>: the ArticleTitle that government sites' CMSs
+    write, then the parts of <title> ("中华人民共和国防汛条例_法律法规_某市水务局")."""
+    meta = soup.find("meta", attrs={"name": re.compile("^articletitle$", re.I)})
+    hints = [str(meta.get("content", "")).strip()] if meta is not None else []
+    if soup.title is not None:
+        hints += re.split(r"\s*[_|｜\-–—·]\s*", soup.title.get_text(strip=True))
+    return tuple(dict.fromkeys(h for h in hints if h))
 
 
 def _decode_html(data: bytes, path: Path) -> tuple[str, str]:
@@ -332,17 +343,15 @@ def _html_text(soup: BeautifulSoup) -> str:
 
 
 _MENU_MIN_ITEMS = 3
-_MAX_MENU_LINK = 8
 
 
 def _is_link_menu(tag: Tag) -> bool:
-    """A list whose items are each one short link (首页, 机构设置, 法律法规 …): a site's menu,
-    whatever its section names."""
+    """A list whose items are each one link and nothing else: a site's menu (首页, 机构设置,
+    法律法规 …, whatever its section names) or a sidebar of related documents."""
     items = tag.find_all("li", recursive=False)
     return len(items) >= _MENU_MIN_ITEMS and all(
-        0 < len(text := li.get_text(strip=True)) <= _MAX_MENU_LINK
-        and (link := li.find("a")) is not None and link.get_text(strip=True) == text
-        for li in items)
+        (text := li.get_text(strip=True)) and (link := li.find("a")) is not None
+        and link.get_text(strip=True) == text for li in items)
 
 def _render_task_tables(soup: BeautifulSoup) -> None:
     """Replace each task table (牵头单位/配合单位 columns) by its lines (ingest.tables)."""

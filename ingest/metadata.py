@@ -85,10 +85,11 @@ def extract_metadata_from_raw(raw: RawText, fallback_title: str) -> DocMeta:
         # Their heading marks come from styles and tags (ingest.loaders); the title is found
         # as in plain text, while a Markdown file's own "# " line is its title.
         text = strip_heading_marks(text)
-    return extract_metadata(text, fallback_title)
+    return extract_metadata(text, fallback_title, raw.title_hints)
 
 
-def extract_metadata(text: str, fallback_title: str) -> DocMeta:
+def extract_metadata(text: str, fallback_title: str,
+                     title_hints: tuple[str, ...] = ()) -> DocMeta:
     """Metadata taken from a document's content (raw or cleaned text).
 
     Title: a Markdown "# " title, else the first title-like line after web chrome. When
@@ -102,6 +103,8 @@ def extract_metadata(text: str, fallback_title: str) -> DocMeta:
     Args:
         text: the document text; web chrome may still be there.
         fallback_title: title to use when the text has none.
+        title_hints: titles the file gives apart from its text (RawText.title_hints): the
+            first that is a line of the text's top is the title.
 
     Returns:
         The metadata; fields not stated in the text are "".
@@ -109,7 +112,7 @@ def extract_metadata(text: str, fallback_title: str) -> DocMeta:
     text = normalize_newlines(text)
     lines = [ln.strip() for ln in text.split("\n")]
     header = _header(lines)
-    title = _title(lines) or fallback_title.strip()
+    title = _title(lines, title_hints) or fallback_title.strip()
     events = _history_events(header)
     published = _last(events, "published") or _published(lines)
     effective = _last(events, "effective") or _effective(text, published)
@@ -218,13 +221,18 @@ def _header(lines: list[str]) -> list[str]:
     return out
 
 
-def _title(lines: list[str]) -> str:
-    """A Markdown title, else the first title-like line (or the document a notice issues)."""
+def _title(lines: list[str], hints: tuple[str, ...] = ()) -> str:
+    """A Markdown title, else a line the hints name, else the first title-like line (or the
+    document a notice issues)."""
     for line in lines[:_HEADER_LINES]:
         if line.startswith("# "):
             return line[2:].strip()
     top = strip_web_chrome("\n".join(lines[:_TOP_LINES]))
     content = [ln.strip() for ln in top.split("\n") if ln.strip()]
+    for hint in map(normalize_for_match, hints):
+        named = next((ln for ln in content if normalize_for_match(ln) == hint), None)
+        if named is not None and _is_title_like(named):
+            return named
     title = next((ln for ln in content[:_HEADER_LINES] if _is_title_like(ln)), "")
     issued = _issued_title(title, content)
     return issued or title

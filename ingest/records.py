@@ -24,11 +24,15 @@ class RawText:
         text: the extracted text (str, decoded).
         fmt: one of "txt", "md", "html", "pdf", "docx".
         encoding: the encoding detected for text files ("" for binary formats).
+        title_hints: what the file says its title is apart from its text, best first (a web
+            page's ArticleTitle and the parts of its <title>): a line of the text equal to one
+            is the title, not a menu or banner line above it.
     """
 
     text: str
     fmt: str
     encoding: str = ""
+    title_hints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

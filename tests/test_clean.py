@@ -310,3 +310,28 @@ def test_the_title_of_a_page_with_a_menu_list_is_its_heading(tmp_path) -> None:
         "</div></body></html>", encoding="utf-8")
     meta = extract_metadata_from_raw(read_file(page), "page")
     assert meta.title == "中华人民共和国防汛条例"
+
+
+def test_a_page_with_a_banner_sidebar_and_metadata_table_is_titled_by_its_head(tmp_path) -> None:
+    # The title is the body line the <head> names (ArticleTitle, then the parts of <title>),
+    # not the welcome bar, the site's banner or its slogan above it; a sidebar of related
+    # documents and a metadata table with spaced keys (文　　号) are not text.
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>娱乐场所管理条例-政策法规-某省文化和旅游厅</title>"
+        "<meta name='ArticleTitle' content='娱乐场所管理条例'></head><body>"
+        "<div><span>欢迎访问某省文化和旅游厅门户网站</span><a>无障碍浏览</a> | <a>English</a></div>"
+        "<div><h1>某省文化和旅游厅</h1><p>文化惠民　旅游富民</p></div>"
+        "<ul><li><a>营业性演出管理条例</a></li><li><a>娱乐场所管理办法</a></li>"
+        "<li><a>旅游安全管理办法</a></li></ul>"
+        "<table><tr><th>索引号</th><td>000014349/2006-00012</td></tr>"
+        "<tr><th>发布机构</th><td>国务院</td></tr><tr><th>名　　称</th><td>娱乐场所管理条例</td></tr>"
+        "<tr><th>文　　号</th><td>中华人民共和国国务院令第458号</td></tr></table>"
+        "<div>娱乐场所管理条例</div><p>第一条 为了加强对娱乐场所的管理，制定本条例。</p>"
+        "</body></html>", encoding="utf-8")
+    raw = read_file(page)
+    assert extract_metadata_from_raw(raw, "page").title == "娱乐场所管理条例"
+    text = clean_text(raw)
+    for chrome in ("欢迎访问", "营业性演出管理条例", "索引号", "文　　号", "名　　称"):
+        assert chrome not in text, chrome
+    assert text.endswith("娱乐场所管理条例\n第一条 为了加强对娱乐场所的管理，制定本条例。")
