@@ -23,10 +23,12 @@ _PASSAGE_HEADS = re.compile(r"许可证|证书|执照|驾驶证|合格证|资格
 # Words that end a credential's name when reading back from its head: verbs done to a
 # credential (领到的…, 吊销…, 出借…), question words (什么证) and particles.
 _STOPS = frozenset(
-    "的 了 个 之 和 与 及 或 把 将 被 对 凭 向 在 从 到 给 让 用 为 以 "
+    "的 了 个 之 和 与 及 或 把 将 被 对 凭 向 在 从 到 给 让 用 为 以 于 由 并 "
+    "应当 应 可以 必须 按照 依照 依法 "
     "持 要持 需 需要 要 拿 拿到 领 领到 领取 取得 获得 "
     "申请 申领 报考 考 考取 办 办理 办好 持有 查 查验 核验 吊 吊销 扣 暂扣 出借 出租 转借 转让 "
-    "伪造 变造 倒卖 涂改 冒用 使用 没有 未 无 有 换 换领 交回 收回 注销 颁发 核发 发 "
+    "伪造 变造 倒卖 涂改 冒用 使用 没有 没 没拿到 没取得 没办 未 无 有 换 换领 交回 收回 注销 "
+    "颁发 核发 发 "
     "什么 哪 哪种 哪个 哪些 这个 那个 一个 本 该 其 此 原".split())
 _MAX_NAME = 10  # characters before the head: a name, not a clause
 # Characters allowed between two characters of the asked name where a passage writes it
@@ -71,8 +73,9 @@ def _written_out(name: str) -> re.Pattern[str]:
 def other_credential(names: Sequence[str], text: str) -> bool:
     """Whether a passage is about another licence than every one the question names.
 
-    True when the passage names some licence or certificate but none of the asked ones,
-    even written out in full or with its words apart; a passage naming none is not judged.
+    True when the passage names some particular licence or certificate but none of the asked
+    ones, even written out in full or with its words apart; a passage naming none, or only
+    "许可证" bare, is not judged.
 
     Args:
         names: credential_names of the question.
@@ -81,7 +84,26 @@ def other_credential(names: Sequence[str], text: str) -> bool:
     if not names:
         return False
     t = "".join(normalize(text).split())
-    return bool(_PASSAGE_HEADS.search(t)) and not _names_any(names, t)
+    return names_a_credential(t) and not _names_any(names, t)
+
+
+def names_a_credential(text: str) -> bool:
+    """Whether a passage names some particular licence or certificate ("安全生产许可证",
+    "《特种行业许可证》"), not only "许可证" bare, as a regulation calls its own licence
+    once it has named it ("许可证有效期为5年" may be about any)."""
+    t = "".join(normalize(text).split())
+    return any(len(_ARTICLE.sub("", _stem(t[:m.start()]))) >= 2
+               for m in _PASSAGE_HEADS.finditer(t))
+
+
+_ARTICLE = re.compile(r"^.*第[一二三四五六七八九十百千零〇\d]+条")
+
+
+def only_unnamed_credential(text: str) -> bool:
+    """Whether a passage speaks of a licence or certificate without naming any ("许可证有效期
+    为5年"): it may be about the asked one, which its regulation named elsewhere."""
+    t = "".join(normalize(text).split())
+    return bool(_PASSAGE_HEADS.search(t)) and not names_a_credential(t)
 
 
 def names_credential(names: Sequence[str], text: str) -> bool:

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from kb.credentials import credential_names, names_credential, other_credential
+from kb.credentials import (
+    credential_names,
+    names_a_credential,
+    names_credential,
+    only_unnamed_credential,
+    other_credential,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LICENCE_RULES = REPO_ROOT / "data" / "corpus" / "安全生产许可证条例.md"
@@ -20,6 +26,7 @@ TERM = "第九条 安全生产许可证的有效期为3年。安全生产许可�
     ("船员的适任证是靠行贿拿到的，会怎么处理？", ("适任证",)),
     ("建筑施工企业出借资质证书，要承担什么责任？", ("资质证书",)),
     ("领了施工许可证后多长时间内必须开工？", ("施工许可证",)),
+    ("没拿到特种行业许可证就开旅馆，会受到什么处罚？", ("特种行业许可证",)),
 ])
 def test_the_licence_a_question_names(question, names):
     assert credential_names(question) == names
@@ -70,6 +77,18 @@ def test_a_passage_naming_no_licence_is_not_judged():
     assert not other_credential(("采矿许可证",), "特种作业人员必须持证上岗。")
     assert not other_credential((), TERM)
 
+
+
+def test_a_passage_speaking_of_its_licence_bare_is_not_about_another():
+    # A regulation names its licence once and then says "许可证": the article on its term may
+    # answer a question calling it by its common name (辐射安全许可证).
+    bare = ("第十三条 许可证有效期为5年。有效期届满，需要延续的，持证单位应当于许可证有效期"
+            "届满30日前，向原发证机关提出延续申请。")
+    assert not names_a_credential(bare) and only_unnamed_credential(bare)
+    assert not other_credential(("辐射安全许可证",), bare)
+    assert names_a_credential(TERM) and not only_unnamed_credential(TERM)
+    assert names_a_credential("被吊销《特种行业许可证》的，五年内不得重新申领。")
+    assert not only_unnamed_credential("特种作业人员必须持证上岗。")
 
 TOXIC_RULES = """# 某市使用有毒物品作业场所管理办法
 第一条 为了保护从事使用有毒物品作业的劳动者的生命安全、身体健康，制定本办法。
