@@ -291,29 +291,29 @@ def test_asked_which_day_the_sentence_stating_a_date_answers():
 
 
 
-def test_asked_whether_one_pays_the_sentence_on_charges_answers():
-    text = ("第四十九条 国家综合性消防救援队、专职消防队扑救火灾、应急救援，不得收取任何费用。\n"
-            "单位专职消防队、志愿消防队参加扑救外单位火灾所损耗的燃料、灭火剂和器材、装备等，"
-            "由火灾发生地的人民政府给予补偿。")
-    asked = best_sentences("家里着火打119，消防队来灭火完了会收钱吗？", text,
-                           own_title="中华人民共和国消防法")
-    assert "不得收取任何费用" in asked
-    states = answer_test("考试要交费吗?")
-    assert states("考核不得收费。") and states("不得收取任何费用")
-    assert not states("由火灾发生地的人民政府给予补偿。")
+FIRE_BRIGADE = ("第四十九条 国家综合性消防救援队、专职消防队扑救火灾、应急救援，不得收取任何费用。\n"
+                "单位专职消防队、志愿消防队参加扑救外单位火灾所损耗的燃料、灭火剂和器材、装备等，"
+                "由火灾发生地的人民政府给予补偿。")
+FOREST_FIRE_COSTS = ("第四十五条 参加森林火灾扑救的人员的误工补贴和生活补助以及扑救森林火灾所发生的其他"
+                     "费用，按照省、自治区、直辖市人民政府规定的标准，由火灾肇事单位或者个人支付；"
+                     "起火单位对起火没有责任或者确实无力支付的，由当地人民政府先行支付。\n"
+                     "第四十六条 森林火灾扑灭后，对火灾现场应当全面检查，清理余火。")
 
 
-def test_asked_who_pays_the_sentence_on_who_bears_the_cost_answers():
-    text = ("第四十五条 参加森林火灾扑救的人员的误工补贴和生活补助以及扑救森林火灾所发生的其他费用，"
-            "按照省、自治区、直辖市人民政府规定的标准，由火灾肇事单位或者个人支付；"
-            "起火单位对起火没有责任或者确实无力支付的，由当地人民政府先行支付。\n"
-            "第四十六条 森林火灾扑灭后，对火灾现场应当全面检查，清理余火。")
-    asked = best_sentences("山火扑灭后，来帮忙救火的人的误工补贴该谁出钱？", text,
-                           own_title="森林防火条例")
-    assert "由火灾肇事单位或者个人支付" in asked
-    states = answer_test("体检的钱是公司出还是个人出?")
-    assert states("职业健康检查费用由用人单位承担。")
-    assert not states("用人单位应当组织职业健康检查。")
+@pytest.mark.parametrize("question, text, quoted, states, states_not", [
+    # Asked whether something is charged: the sentence on charges (收取费用, 收费, 免费).
+    ("家里着火打119，消防队来灭火完了会收钱吗？", FIRE_BRIGADE, "不得收取任何费用",
+     ("考核不得收费。", "不得收取任何费用"), "由火灾发生地的人民政府给予补偿。"),
+    # Asked who pays: the clause saying who bears or pays a cost.
+    ("山火扑灭后，来帮忙救火的人的误工补贴该谁出钱？", FOREST_FIRE_COSTS, "由火灾肇事单位或者个人支付",
+     ("职业健康检查费用由用人单位承担。",), "用人单位应当组织职业健康检查。"),
+])
+def test_asked_about_money_in_everyday_words_the_sentence_stating_it_answers(
+        question, text, quoted, states, states_not):
+    assert quoted in best_sentences(question, text)
+    test = answer_test(question)
+    assert all(test(s) for s in states) and not test(states_not)
+
 
 def test_asked_how_one_is_punished_the_sanction_answers_not_the_duty():
     text = ("第三十六条 矿山、危险化学品等高危行业、领域的生产经营单位，应当投保安全生产责任保险。\n"
