@@ -9,12 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.credentials import (
-    credential_names,
-    names_credential,
-    only_unnamed_credential,
-    other_credential,
-)
+from kb.credentials import about_credential, credential_names, other_credential
 from kb.docfacts import asked_fact, cited_own_rules, display, is_own_document, named_document
 from kb.duty_questions import asks_who, parse_duty_question
 from kb.places import other_place, place_names
@@ -273,13 +268,15 @@ def answer_question(kb: KnowledgeBase, question: str, calibration: Calibration,
     if not found:
         return refusal(question, hits, 0.0)
     # Nor one about another licence than the question names (采矿许可证 ≠ 安全生产许可证);
-    # once such passages are set aside, what is left must name the asked one (or a licence it
-    # does not name, "许可证有效期为5年"), or it can only be about something else (the asked
-    # licence is not in the knowledge base).
+    # once such passages are set aside, what is left must name the asked one (or come from a
+    # document naming it), or it can only be about something else (the asked licence is not
+    # in the knowledge base).
     credentials = credential_names(question)
-    kept = [h for h in found if not other_credential(credentials, h.text)]
-    if len(kept) < len(found) and not any(names_credential(credentials, h.text)
-                                          or only_unnamed_credential(h.text) for h in kept):
+    documents = {h.doc_id: kb.document_text(h.doc_id) for h in found} if credentials else {}
+    kept = [h for h in found
+            if not other_credential(credentials, h.text, documents.get(h.doc_id, ""))]
+    if len(kept) < len(found) and not any(
+            about_credential(credentials, h.text, documents[h.doc_id]) for h in kept):
         return refusal(question, hits, 0.0)
     hits = kept
     # "多少天", "几年": only a passage stating such a number answers; asked in several parts

@@ -70,21 +70,42 @@ def _written_out(name: str) -> re.Pattern[str]:
     return re.compile(f".{{0,{_GAP}}}".join(chars))
 
 
-def other_credential(names: Sequence[str], text: str) -> bool:
+def other_credential(names: Sequence[str], text: str, document: str = "") -> bool:
     """Whether a passage is about another licence than every one the question names.
 
-    True when the passage names some particular licence or certificate but none of the asked
-    ones, even written out in full or with its words apart; a passage naming none, or only
-    "许可证" bare, is not judged.
+    True when the passage speaks of some licence or certificate and is not about_credential
+    of the asked ones; a passage speaking of none is not judged.
 
     Args:
         names: credential_names of the question.
         text: the passage.
+        document: the whole text of the passage's document ("" when not known).
     """
-    if not names:
-        return False
     t = "".join(normalize(text).split())
-    return names_a_credential(t) and not _names_any(names, t)
+    return bool(names) and bool(_PASSAGE_HEADS.search(t)) \
+        and not about_credential(names, text, document)
+
+
+def about_credential(names: Sequence[str], text: str, document: str = "") -> bool:
+    """Whether a passage is about one of the asked licences.
+
+    It names one, even written out in full or with its words apart; or it speaks of a licence
+    bare ("许可证有效期为5年", as a regulation calls its own licence once it has named it, or
+    when it never does) and its document holds the words of the asked name before its head
+    (辐射安全许可证, asked of a regulation on 辐射安全 that only says 许可证).
+
+    Args:
+        names: credential_names of the question.
+        text: the passage.
+        document: the whole text of the passage's document ("" when not known).
+    """
+    t = "".join(normalize(text).split())
+    if not names or _names_any(names, t):
+        return bool(names)
+    if not _PASSAGE_HEADS.search(t) or names_a_credential(t):
+        return False
+    whole = "".join(normalize(document).split())
+    return any(len(stem := _CREDENTIAL.sub("", name)) >= 2 and stem in whole for name in names)
 
 
 def names_a_credential(text: str) -> bool:
@@ -97,19 +118,6 @@ def names_a_credential(text: str) -> bool:
 
 
 _ARTICLE = re.compile(r"^.*第[一二三四五六七八九十百千零〇\d]+条")
-
-
-def only_unnamed_credential(text: str) -> bool:
-    """Whether a passage speaks of a licence or certificate without naming any ("许可证有效期
-    为5年"): it may be about the asked one, which its regulation named elsewhere."""
-    t = "".join(normalize(text).split())
-    return bool(_PASSAGE_HEADS.search(t)) and not names_a_credential(t)
-
-
-def names_credential(names: Sequence[str], text: str) -> bool:
-    """Whether a passage names one of the asked licences, even written out in full or with
-    its words apart (安许证 in 安全生产许可证, 机动车驾驶证 in "机动车登记证书、行驶证、驾驶证")."""
-    return bool(names) and _names_any(names, "".join(normalize(text).split()))
 
 
 def _names_any(names: Sequence[str], text: str) -> bool:

@@ -540,6 +540,15 @@ class KnowledgeBase:
         lexical = self.indexes.lexical
         return lexical.idf() if lexical is not None else {}
 
+    def document_text(self, doc_id: int) -> str:
+        """The whole stored text of a document ("" when there is none with that id)."""
+        db = self.db()
+        try:
+            row = db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+            return row[0] if row else ""
+        finally:
+            db.close()
+
     def mentions(self, text: str) -> bool:
         """Whether any stored document contains text."""
         db = self.db()

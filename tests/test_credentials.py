@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 
 from kb.credentials import (
+    about_credential,
     credential_names,
     names_a_credential,
-    names_credential,
-    only_unnamed_credential,
     other_credential,
 )
 
@@ -65,11 +64,11 @@ def test_a_licence_written_out_in_full_is_the_same_one():
 
 
 def test_a_passage_names_the_asked_licence():
-    assert names_credential(("安许证",), TERM)
-    assert names_credential(("机动车驾驶证",), "伪造机动车登记证书、号牌、行驶证、驾驶证的。")
-    assert not names_credential(("采矿许可证",), TERM)
-    assert not names_credential(("采矿许可证",), "特种作业人员必须持证上岗。")
-    assert not names_credential((), TERM)
+    assert about_credential(("安许证",), TERM)
+    assert about_credential(("机动车驾驶证",), "伪造机动车登记证书、号牌、行驶证、驾驶证的。")
+    assert not about_credential(("采矿许可证",), TERM)
+    assert not about_credential(("采矿许可证",), "特种作业人员必须持证上岗。")
+    assert not about_credential((), TERM)
 
 
 def test_a_passage_naming_no_licence_is_not_judged():
@@ -79,16 +78,20 @@ def test_a_passage_naming_no_licence_is_not_judged():
 
 
 
-def test_a_passage_speaking_of_its_licence_bare_is_not_about_another():
-    # A regulation names its licence once and then says "许可证": the article on its term may
-    # answer a question calling it by its common name (辐射安全许可证).
+def test_a_passage_speaking_of_a_licence_bare_is_about_its_documents():
+    # A regulation names its licence once, or never, and then says "许可证": the article on its
+    # term answers a question calling the licence by a name whose words the document holds
+    # (辐射安全许可证 in a regulation on 辐射安全), and no question on another licence.
     bare = ("第十三条 许可证有效期为5年。有效期届满，需要延续的，持证单位应当于许可证有效期"
             "届满30日前，向原发证机关提出延续申请。")
-    assert not names_a_credential(bare) and only_unnamed_credential(bare)
-    assert not other_credential(("辐射安全许可证",), bare)
-    assert names_a_credential(TERM) and not only_unnamed_credential(TERM)
+    document = "放射性同位素与射线装置安全和防护条例 … 辐射安全管理 … " + bare
+    assert not names_a_credential(bare)
+    assert about_credential(("辐射安全许可证",), bare, document)
+    assert not other_credential(("辐射安全许可证",), bare, document)
+    assert other_credential(("药品经营许可证",), bare, document)
+    assert other_credential(("辐射安全许可证",), bare)  # its document unknown
+    assert names_a_credential(TERM)
     assert names_a_credential("被吊销《特种行业许可证》的，五年内不得重新申领。")
-    assert not only_unnamed_credential("特种作业人员必须持证上岗。")
 
 TOXIC_RULES = """# 某市使用有毒物品作业场所管理办法
 第一条 为了保护从事使用有毒物品作业的劳动者的生命安全、身体健康，制定本办法。
