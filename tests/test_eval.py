@@ -16,16 +16,19 @@ CORPUS = SHARED / "corpus" if (SHARED / "corpus").is_dir() else REPO_ROOT / "dat
 DEV = SHARED / "eval" / "dev.jsonl"
 OWN_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
             for name in ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout6",
-                         "holdout8")}
+                         "holdout8", "holdout10")}
 # Questions on documents outside the sample corpus (benchmarks/newdocs/README.md).
 NEW_DOCS = REPO_ROOT / "benchmarks" / "newdocs"
 # holdout7 and holdout9 (BENCHMARKS.md "Session 14", "Session 15"): blind sets over the sample
 # corpus and those documents.
 NEW_DOC_SETS = {name: REPO_ROOT / "benchmarks" / f"{name}.jsonl"
-                for name in ("newdocs1", "newdocs2", "newdocs3", "newdocs4", "holdout7",
-                             "holdout9")}
+                for name in ("newdocs1", "newdocs2", "newdocs3", "newdocs4", "newdocs5",
+                             "newdocs6", "holdout7", "holdout9")}
+NEW_DOC_FOLDERS = ("extra", "extra2", "extra3", "extra4", "extra5", "extra6")
 # Sets whose refusals are a known gap (below).
-REFUSAL_GAPS = ("newdocs3", "holdout7")
+REFUSAL_GAPS = ("newdocs3", "holdout7", "newdocs6")
+# Sets on which hybrid does not beat dense alone on hit@1, a known gap (below).
+FUSION_GAPS = ("newdocs5",)
 # Questions naming licences and certificates, half in everyday words (安许证, 驾照), and licences
 # no document regulates, many of them neighbours of one that is (BENCHMARKS.md "Session 12").
 LICENCES = REPO_ROOT / "benchmarks" / "licences.jsonl"
@@ -69,11 +72,11 @@ def own_figures(kb_dir, figures) -> dict[str, dict[str, dict]]:
 
 @pytest.fixture(scope="module")
 def plus_kb(kb_dir, figures, tmp_path_factory) -> tuple[Path, Path]:
-    """(corpus, knowledge base) of the sample corpus plus the twenty outside documents: the eval
+    """(corpus, knowledge base) of the sample corpus plus the thirty outside documents: the eval
     knowledge base copied, and only the new files ingested into the copy."""
     corpus = tmp_path_factory.mktemp("corpus-plus")
     shutil.copytree(CORPUS, corpus, dirs_exist_ok=True)
-    for folder in ("extra", "extra2", "extra3", "extra4"):
+    for folder in NEW_DOC_FOLDERS:
         shutil.copytree(NEW_DOCS / folder, corpus / folder)
     kb = tmp_path_factory.mktemp("eval-kb-plus")
     shutil.copytree(kb_dir, kb, dirs_exist_ok=True)
@@ -146,8 +149,10 @@ def test_documents_outside_the_sample_corpus_are_found_and_answered(new_doc_figu
     hybrid = result["hybrid"]
     assert hybrid["n"] >= 45
     assert hybrid["hit@5"] >= 0.9
-    assert hybrid["hit@1"] > max(result["bm25"]["hit@1"], result["dense"]["hit@1"])
-    assert hybrid["mrr@10"] > max(result["bm25"]["mrr@10"], result["dense"]["mrr@10"])
+    if name not in FUSION_GAPS:
+        assert hybrid["hit@1"] > max(result["bm25"]["hit@1"], result["dense"]["hit@1"])
+        assert hybrid["mrr@10"] > max(result["bm25"]["mrr@10"], result["dense"]["mrr@10"])
+    assert hybrid["hit@1"] > result["bm25"]["hit@1"]
     assert hybrid["answer_accuracy"] >= 0.6
     if name not in REFUSAL_GAPS:
         assert hybrid["refusal_accuracy"] >= 0.6
@@ -163,10 +168,21 @@ def test_a_licence_is_not_answered_from_another_licences_article(plus_kb):
     assert result["refusal_accuracy"] >= 0.6
 
 
-@pytest.mark.xfail(strict=True, reason="of seven unanswerable questions, newdocs3 answers four "
-                   "and holdout7 three that ask about something next to what a document says "
-                   "(草原 for 森林, a bus for the metro, outdoor heat for a mine's 28℃, a power bank "
-                   "for an e-bike battery); the extractive answer takes the neighbour")
+@pytest.mark.xfail(strict=True, reason="of seven unanswerable questions, newdocs3 answers six, "
+                   "holdout7 four and newdocs6 five that ask about something next to what a "
+                   "document says (草原 for 森林, a bus for the metro, outdoor heat for a mine's "
+                   "28℃, a power bank for an e-bike battery); the extractive answer takes the "
+                   "neighbour")
 @pytest.mark.parametrize("name", REFUSAL_GAPS)
 def test_questions_about_a_neighbouring_thing_are_refused(new_doc_figures, name):
     assert new_doc_figures[name]["hybrid"]["refusal_accuracy"] >= 0.6
+
+
+@pytest.mark.xfail(strict=True, reason="on newdocs5 (five documents new in session 16, measured "
+                   "blind) hybrid (0.756) ranks the right passage first less often than dense "
+                   "alone (0.800): BM25 alone is at 0.600 there, and its weight in the fusion does "
+                   "not drop enough for questions worded unlike the documents")
+@pytest.mark.parametrize("name", FUSION_GAPS)
+def test_hybrid_beats_dense_alone_on_every_outside_set(new_doc_figures, name):
+    result = new_doc_figures[name]
+    assert result["hybrid"]["hit@1"] > result["dense"]["hit@1"]
