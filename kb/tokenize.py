@@ -83,7 +83,6 @@ def query_text(question: str) -> str:
     return QUESTION_WORD.sub(" ", question) + (f" {asked.query}" if asked else "")
 
 
-
 _NUMERAL = re.compile(r"[零〇一二三四五六七八九十百千万两\d]")
 
 
