@@ -210,15 +210,15 @@ def not_chrome(lines: list[str]) -> list[bool]:
     return keep
 
 
-
-_MENU_MIN_ITEMS = 3
+# A menu has at least this many items (ingest.loaders reads a list of links the same way).
+MENU_MIN_ITEMS = 3
 
 
 def _menu_items(lines: list[str]) -> list[int]:
     """Indexes of the items of a menu laid out one per line (a page's <li> links).
 
     A run of short lines (at most _MAX_MENU_ITEM characters, no punctuation, not an author's
-    marked heading) holding at least _MENU_MIN_ITEMS items, two of them known chrome words
+    marked heading) holding at least MENU_MIN_ITEMS items, two of them known chrome words
     (首页, 政务公开 …): the site's own section names between the first and the last of those
     (机构设置, 法律法规) go with them. A short line after the menu (a title) stays.
     """
@@ -231,10 +231,11 @@ def _menu_items(lines: list[str]) -> list[int]:
             run.append(i)
             continue
         known = [j for j in run if lines[j].strip() in _CHROME_WORDS]
-        if len(run) >= _MENU_MIN_ITEMS and len(known) >= 2:
+        if len(run) >= MENU_MIN_ITEMS and len(known) >= 2:
             out.extend(range(known[0], known[-1] + 1))
         run = []
     return out
+
 
 def _metadata_table_rows(lines: list[str], keep: list[bool]) -> list[int]:
     """Indexes of the rows of metadata tables.

@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
+from ingest.clean import MENU_MIN_ITEMS
 from ingest.docx_numbering import Numbering
 from ingest.records import IngestError, RawText
 from ingest.tables import is_task_table, table_lines
@@ -341,17 +342,14 @@ def _html_text(soup: BeautifulSoup) -> str:
     return "\n".join(line for line in lines if line)
 
 
-
-_MENU_MIN_ITEMS = 3
-
-
 def _is_link_menu(tag: Tag) -> bool:
     """A list whose items are each one link and nothing else: a site's menu (首页, 机构设置,
     法律法规 …, whatever its section names) or a sidebar of related documents."""
     items = tag.find_all("li", recursive=False)
-    return len(items) >= _MENU_MIN_ITEMS and all(
+    return len(items) >= MENU_MIN_ITEMS and all(
         (text := li.get_text(strip=True)) and (link := li.find("a")) is not None
         and link.get_text(strip=True) == text for li in items)
+
 
 def _render_task_tables(soup: BeautifulSoup) -> None:
     """Replace each task table (牵头单位/配合单位 columns) by its lines (ingest.tables)."""

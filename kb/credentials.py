@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import jieba
 
+from ingest.chunking import heading_kind
 from kb.tokenize import normalize
 
 # A question about one licence is not answered by another's article: "职业卫生安全许可证的
@@ -52,11 +53,12 @@ def credential_names(question: str) -> tuple[str, ...]:
 
 
 def _stem(before: str) -> str:
-    """The words of a credential's name just before its head."""
+    """The words of a credential's name just before its head (an article's number, as in
+    "第十三条 许可证…", is none of them)."""
     words = []
     for word in reversed(list(jieba.cut(before[-_MAX_NAME - 4:]))):
         if word in _STOPS or word.endswith("了") \
-                or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+                or not re.fullmatch(r"[\u4e00-\u9fff]+", word) or heading_kind(word) == "article":
             break
         if sum(map(len, words)) + len(word) > _MAX_NAME:
             break
@@ -81,9 +83,7 @@ def other_credential(names: Sequence[str], text: str, document: str = "") -> boo
         text: the passage.
         document: the whole text of the passage's document ("" when not known).
     """
-    t = "".join(normalize(text).split())
-    return bool(names) and bool(_PASSAGE_HEADS.search(t)) \
-        and not about_credential(names, text, document)
+    return bool(names) and _speaks_of_one(text) and not about_credential(names, text, document)
 
 
 def about_credential(names: Sequence[str], text: str, document: str = "") -> bool:
@@ -99,12 +99,14 @@ def about_credential(names: Sequence[str], text: str, document: str = "") -> boo
         text: the passage.
         document: the whole text of the passage's document ("" when not known).
     """
-    t = "".join(normalize(text).split())
-    if not names or _names_any(names, t):
-        return bool(names)
-    if not _PASSAGE_HEADS.search(t) or names_a_credential(t):
+    if not names:
         return False
-    whole = "".join(normalize(document).split())
+    t = _compact(text)
+    if _names_any(names, t):
+        return True
+    if not _speaks_of_one(t) or names_a_credential(t):
+        return False  # about no licence, or about another one it names
+    whole = _compact(document)
     return any(len(stem := _CREDENTIAL.sub("", name)) >= 2 and stem in whole for name in names)
 
 
@@ -112,12 +114,16 @@ def names_a_credential(text: str) -> bool:
     """Whether a passage names some particular licence or certificate ("安全生产许可证",
     "《特种行业许可证》"), not only "许可证" bare, as a regulation calls its own licence
     once it has named it ("许可证有效期为5年" may be about any)."""
-    t = "".join(normalize(text).split())
-    return any(len(_ARTICLE.sub("", _stem(t[:m.start()]))) >= 2
-               for m in _PASSAGE_HEADS.finditer(t))
+    t = _compact(text)
+    return any(len(_stem(t[:m.start()])) >= 2 for m in _PASSAGE_HEADS.finditer(t))
 
 
-_ARTICLE = re.compile(r"^.*第[一二三四五六七八九十百千零〇\d]+条")
+def _speaks_of_one(text: str) -> bool:
+    return _PASSAGE_HEADS.search(_compact(text)) is not None
+
+
+def _compact(text: str) -> str:
+    return "".join(normalize(text).split())
 
 
 def _names_any(names: Sequence[str], text: str) -> bool:
