@@ -11,6 +11,7 @@ import numpy as np
 
 from kb.dense import DenseIndex, load_dense_index, make_dense_index
 from kb.lexical import LexicalIndex
+from kb.tokenize import TOKENS_REVISION
 
 # Every write transaction counts up the generation. SQLite reuses the rowids of deleted chunks,
 # so a replaced document may get the ids its old version had: equal ids do not prove that the
@@ -101,6 +102,7 @@ class Indexes:
         try:
             config = json.loads(self._config_path.read_text())
             if (config["embedder"] != self._embedder_name or config["tokenizer"] != self._tokenizer
+                    or config.get("tokens_revision") != TOKENS_REVISION
                     or config["ids_digest"] != _digest(ids)
                     or config.get("generation") != current):
                 raise ValueError("index config does not match the database")
@@ -180,7 +182,8 @@ class Indexes:
             self.sentences.save(self._dense_path(backend, "sentences"))
         self.lexical.save(self.folder / "lexical")
         config = {"embedder": self._embedder_name, "dim": dim, "dense_backend": backend,
-                  "tokenizer": self._tokenizer, "n_chunks": int(len(ids)),
+                  "tokenizer": self._tokenizer, "tokens_revision": TOKENS_REVISION,
+                  "n_chunks": int(len(ids)),
                   "n_sentence_vectors": len(self.sentences) if self.sentences else 0,
                   "ids_digest": _digest(ids), "generation": self.generation}
         tmp = self._config_path.with_suffix(".json.tmp")

@@ -139,9 +139,20 @@ def simplified(text: str) -> str:
     return _to_simplified().convert(text)
 
 
+# Roman numerals as Chinese ones: regulations class things as Ⅲ类 or Ⅳ级, people type 三类 or
+# 四级 (NFKC alone would make Ⅲ the word "iii").
+_HAN_NUMBERS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+_ROMAN_NUMERALS = str.maketrans({chr(first + i): han for first in (0x2160, 0x2170)  # Ⅰ…, ⅰ…
+                                 for i, han in enumerate(_HAN_NUMBERS)})
+# Saved with the indexes: a change to how text becomes tokens rebuilds BM25 from SQLite on load.
+# 2: Roman numerals read as Chinese ones.
+TOKENS_REVISION = 2
+
+
 def normalize(text: str) -> str:
-    """NFKC and lower case, so full-width and half-width forms compare equal."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """Roman numerals as Chinese ones, then NFKC and lower case, so full-width and half-width
+    forms compare equal (Ⅲ类 = 三类, ＡＢＣ = abc)."""
+    return unicodedata.normalize("NFKC", text.translate(_ROMAN_NUMERALS)).lower()
 
 
 @lru_cache(maxsize=4096)

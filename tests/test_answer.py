@@ -24,6 +24,15 @@ def hit(text: str = PASSAGE) -> SearchHit:
                      source="a.md", section_path=("第三章", "第八十三条"), score=1.0)
 
 
+def test_a_class_asked_in_chinese_numerals_is_quoted_from_its_roman_numeral():
+    text = ("第四十条 从重到轻将辐射事故分为特别重大辐射事故、重大辐射事故、较大辐射事故和一般辐射事故。"
+            "特别重大辐射事故，是指Ⅰ类、Ⅱ类放射源丢失、被盗、失控造成大范围严重辐射污染后果。"
+            "较大辐射事故，是指Ⅲ类放射源丢失、被盗、失控。"
+            "一般辐射事故，是指Ⅳ类、Ⅴ类放射源丢失、被盗、失控。")
+    quote = best_sentences("一枚三类放射源丢了，属于哪一级辐射事故？", text)
+    assert quote.startswith("较大辐射事故，是指Ⅲ类")
+
+
 def test_best_sentence_is_an_exact_substring_that_answers():
     sentence = best_sentences("单位负责人接到事故报告后多长时间内上报?", PASSAGE)
     assert sentence in PASSAGE

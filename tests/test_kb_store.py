@@ -8,8 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import kb.indexes as indexes_module
+import kb.tokenize as tokenize_module
 from kb.indexes import Indexes
 from kb.store import KbConfigError, KnowledgeBase
+from kb.tokenize import TOKENS_REVISION
 
 LAW = """# 某市危险作业安全管理规定
 
@@ -159,6 +162,27 @@ def test_failed_file_names_the_file_and_leaves_kb_as_it_was(tmp_path, corpus):
     assert len(report.failed) == 3
     assert all(str(r.path).split("/")[-1] in r.error for r in report.failed)
     assert (counts(kb), sorted(p.name for p in kb.folder.iterdir())) == before
+
+
+def test_indexes_of_an_older_tokenisation_are_rebuilt_on_load(tmp_path, monkeypatch):
+    """BM25's tokens are made once, at indexing: a change to how text becomes tokens (here,
+    Roman numerals read as Chinese ones) must not leave an old index answering with old tokens."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "条例.md").write_text(
+        "# 辐射安全条例\n\n第一条 较大辐射事故，是指Ⅲ类放射源丢失、被盗、失控。\n\n"
+        "第二条 使用射线装置的单位应当建立安全保卫制度。\n", encoding="utf-8")
+    with monkeypatch.context() as old:  # the index as the previous tokenisation made it
+        old.setattr(tokenize_module, "_ROMAN_NUMERALS", {})
+        old.setattr(indexes_module, "TOKENS_REVISION", TOKENS_REVISION - 1)
+        KnowledgeBase(tmp_path / "kb").ingest([folder])
+    config = json.loads((tmp_path / "kb" / "index.json").read_text())
+    assert config["tokens_revision"] == TOKENS_REVISION - 1
+    reopened = KnowledgeBase(tmp_path / "kb")
+    config = json.loads((reopened.folder / "index.json").read_text())
+    assert config["tokens_revision"] == TOKENS_REVISION
+    hits = reopened.search("三类放射源丢失", k=1, retriever="bm25")
+    assert "Ⅲ类放射源" in hits[0].text
 
 
 def test_index_mismatch_is_detected_and_rebuilt_from_sqlite(tmp_path, corpus):

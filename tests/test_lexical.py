@@ -13,6 +13,15 @@ def test_tokenize_drops_question_words_and_keeps_numbers_and_units():
     assert all(t.startswith("_") for t in tokenize("安全生产", "bigram"))
 
 
+def test_roman_numerals_are_read_as_chinese_ones():
+    # Regulations class things as Ⅲ类 or Ⅳ级; people type 三类 or 四级. NFKC alone made Ⅲ "iii".
+    for method in ("jieba", "bigram"):
+        assert tokenize("Ⅲ类放射源丢失", method) == tokenize("三类放射源丢失", method)
+        assert tokenize("ⅳ级响应", method) == tokenize("四级响应", method)
+    assert "_十二" in tokenize("第Ⅻ类", "bigram")
+    assert "iii" not in tokenize("Ⅲ类", "jieba")
+
+
 def test_a_querys_terms_leave_out_its_question_words_whole():
     # Bigrams straddling a question word matched passages merely holding "时间" or "内"
     # ("每级上报的时间不得超过2小时" for "发生事故后多长时间内报告").
