@@ -57,7 +57,8 @@ def _stem(before: str) -> str:
     "第十三条 许可证…", is none of them)."""
     words = []
     for word in reversed(list(jieba.cut(before[-_MAX_NAME - 4:]))):
-        if word in _STOPS or word.endswith("了") \
+        # A negated verb (没考, 未领) is no part of a name, whatever the verb.
+        if word in _STOPS or word.endswith("了") or word.startswith(("没", "未")) \
                 or not re.fullmatch(r"[\u4e00-\u9fff]+", word) or heading_kind(word) == "article":
             break
         if sum(map(len, words)) + len(word) > _MAX_NAME:

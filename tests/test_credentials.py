@@ -26,6 +26,9 @@ TERM = "第九条 安全生产许可证的有效期为3年。安全生产许可�
     ("建筑施工企业出借资质证书，要承担什么责任？", ("资质证书",)),
     ("领了施工许可证后多长时间内必须开工？", ("施工许可证",)),
     ("没拿到特种行业许可证就开旅馆，会受到什么处罚？", ("特种行业许可证",)),
+    # A negated verb is no part of the name, whichever verb it is.
+    ("没考操作证就开拖拉机，被查到要罚多少钱？", ("操作证",)),
+    ("未领营业执照就开业，怎么处理？", ("营业执照",)),
 ])
 def test_the_licence_a_question_names(question, names):
     assert credential_names(question) == names
