@@ -126,7 +126,18 @@ def best_sentences(question: str, passage: str, idf: Mapping[str, float] | None 
                 whole = "".join([sentence, *items])
                 scores[i] = max(scores[i], LIST_ANSWER_WEIGHT * sentence_score(
                     question, terms, whole, idf, own_title, headings))
-    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    # Asked a number or a sanction, an item of a list is read with the sentence announcing
+    # it, as it is quoted (_context_start): the case is in the item, the number often in the
+    # lead ("…由应急管理部门依照下列规定处以罚款：" over "(一)发生一般事故的，处…"), or the
+    # other way round ("有下列情形之一的，为一般事故：" over "(三)电梯轿厢滞留人员2小时以上的").
+    # Items whose lead holds what they share with the question tie; the item that holds more
+    # of it itself is the one asked about (a lead naming every grade, "重大森林火灾" asked).
+    own = list(scores)
+    if answer_test(question) is not None or asks_duration(question):
+        for i, lead in _item_leads(sentences):
+            scores[i] = max(scores[i], sentence_score(
+                question, terms, sentences[lead] + sentences[i], idf, own_title, headings))
+    best = max(range(len(sentences)), key=lambda i: (scores[i], own[i], -i))
     start = passage.find(sentences[best])
     end = start + len(sentences[best])
     start = _context_start(passage, sentences, best, start, end)
@@ -171,9 +182,8 @@ def _context_start(passage: str, sentences: list[str], best: int, start: int,
     …", "但…") from the sentence before it in its paragraph. Up to LIST_MAX_CHARS in all.
     """
     if _LIST_ITEM.match(sentences[best]):
-        lead = next((j for j in range(best - 1, -1, -1)
-                     if not _LIST_ITEM.match(sentences[j])), None)
-        if lead is None or not sentences[lead].endswith((":", "：")):
+        lead = _lead_of(sentences, best)
+        if lead is None:
             return start
         lead_start = passage.rfind(sentences[lead], 0, start)
         paragraph = passage.rfind("\n", 0, lead_start) + 1
@@ -231,6 +241,22 @@ def _list_items(sentences: list[str], lead: int) -> list[str]:
             break
         items.append(sentence)
     return items
+
+
+def _lead_of(sentences: list[str], item: int) -> int | None:
+    """The sentence announcing the list sentences[item] is an item of: the last one before it
+    ending with a colon (an item may run over several sentences), or None."""
+    if not _LIST_ITEM.match(sentences[item]):
+        return None
+    return next((j for j in range(item - 1, -1, -1)
+                 if sentences[j].endswith((":", "：")) and not _LIST_ITEM.match(sentences[j])),
+                None)
+
+
+def _item_leads(sentences: list[str]) -> list[tuple[int, int]]:
+    """(item, lead) for every item of a list and the sentence announcing that list."""
+    leads = ((i, _lead_of(sentences, i)) for i in range(len(sentences)))
+    return [(i, lead) for i, lead in leads if lead is not None]
 
 
 def _is_heading(sentence: str, headings: tuple[str, ...]) -> bool:

@@ -33,6 +33,23 @@ def test_a_class_asked_in_chinese_numerals_is_quoted_from_its_roman_numeral():
     assert quote.startswith("较大辐射事故，是指Ⅲ类")
 
 
+def test_an_item_of_a_list_is_read_with_the_sentence_announcing_it():
+    # The fine is in the lead, the case in the item: neither answers alone, and a later
+    # sentence sharing more of the question's words must not win over the two together.
+    text = ("第一百一十四条 发生生产安全事故，对负有责任的生产经营单位除要求其依法承担相应的赔偿等责任外，"
+            "由应急管理部门依照下列规定处以罚款：\n（一）发生一般事故的，处三十万元以上一百万元以下的罚款；\n"
+            "（二）发生较大事故的，处一百万元以上二百万元以下的罚款；\n"
+            "发生生产安全事故，情节特别严重、影响特别恶劣的，应急管理部门可以按照前款罚款数额的"
+            "二倍以上五倍以下对负有责任的生产经营单位处以罚款。")
+    quote = best_sentences("发生一般生产安全事故，负有责任的企业会被应急管理部门罚款多少？", text)
+    assert quote.startswith("第一百一十四条") and quote.endswith("一百万元以下的罚款；")
+    text = ("第六十四条 有下列情形之一的，为一般事故：\n(一)压力容器、压力管道有毒介质泄漏，造成500人以上1万人以下转移的；\n"
+            "(二)电梯轿厢滞留人员2小时以上的；\n"
+            "除前款规定外，国务院有关部门可以对一般事故的其他情形做出补充规定。")
+    quote = best_sentences("电梯困人困了多久就算是特种设备一般事故了？", text)
+    assert "为一般事故" in quote and quote.endswith("电梯轿厢滞留人员2小时以上的；")
+
+
 def test_best_sentence_is_an_exact_substring_that_answers():
     sentence = best_sentences("单位负责人接到事故报告后多长时间内上报?", PASSAGE)
     assert sentence in PASSAGE
