@@ -105,7 +105,7 @@ def about_credential(names: Sequence[str], text: str, document: str = "") -> boo
     t = _compact(text)
     if _names_any(names, t):
         return True
-    if not _speaks_of_one(t) or names_a_credential(t):
+    if not _PASSAGE_HEADS.search(t) or names_a_credential(t):
         return False  # about no licence, or about another one it names
     whole = _compact(document)
     return any(len(stem := _CREDENTIAL.sub("", name)) >= 2 and stem in whole for name in names)
